@@ -1,0 +1,114 @@
+//! plugsmith's checker: finds the plugins of every platform in a [`Workspace`], checks them,
+//! applies configuration (select, ignore, per-file ignores, platform overrides) and inline
+//! suppressions, and returns sorted diagnostics with the files each plugin depends on.
+//!
+//! Pure like the core: the front end builds the workspace and reads configuration files.
+
+mod registry;
+mod settings;
+mod suppression;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use plugsmith_core::{Diagnostic, Plugin, Workspace};
+use rayon::prelude::*;
+
+pub use registry::{all_rules, find_rule, platform, platforms};
+pub use settings::{ConfigError, Settings};
+
+/// One checked plugin: its diagnostics after filtering, and every path the check looked at
+/// (read, probed or listed). A change to any of those paths can change the diagnostics.
+#[derive(Debug, Clone)]
+pub struct CheckedPlugin {
+    pub plugin: Plugin,
+    pub inputs: BTreeSet<PathBuf>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The result of checking a workspace.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Every plugin found, in path order.
+    pub plugins: Vec<CheckedPlugin>,
+}
+
+impl Report {
+    /// Every diagnostic, sorted by path, position and code, without duplicates (a file shared
+    /// by two plugins is reported once).
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = self
+            .plugins
+            .iter()
+            .flat_map(|checked| checked.diagnostics.iter().cloned())
+            .collect();
+        sort_and_dedup(&mut all);
+        all
+    }
+}
+
+/// Finds every plugin of every platform, honouring platform overrides, in path order.
+pub fn detect(workspace: &Workspace, settings: &Settings) -> Vec<Plugin> {
+    let files = workspace.files();
+    let mut plugins: Vec<Plugin> = Vec::new();
+    for platform in platforms() {
+        if settings.platform_enabled(platform.name()) {
+            plugins.extend(platform.detect(&files));
+        }
+    }
+    for (path, name) in settings.platform_overrides() {
+        plugins.retain(|plugin| plugin.platform == name || !plugin.root.starts_with(path));
+        let already = plugins
+            .iter()
+            .any(|plugin| plugin.platform == name && plugin.root.starts_with(path));
+        if !already
+            && let Some(plugin) = registry::platform(name).and_then(|p| p.plugin_at(path, &files))
+        {
+            plugins.push(plugin);
+        }
+    }
+    plugins.sort();
+    plugins.dedup();
+    plugins
+}
+
+/// Checks one plugin: runs its platform's rules, then drops what configuration or an inline
+/// `plugsmith: ignore[...]` comment suppresses.
+pub fn check_plugin(workspace: &Workspace, settings: &Settings, plugin: &Plugin) -> CheckedPlugin {
+    let files = workspace.files();
+    let mut diagnostics = match registry::platform(plugin.platform) {
+        Some(platform) => platform.check(plugin, &files),
+        None => Vec::new(),
+    };
+    diagnostics.retain(|diagnostic| settings.enabled(diagnostic.code, &diagnostic.path));
+    diagnostics.retain(|diagnostic| !suppression::is_suppressed(&files, diagnostic));
+    sort_and_dedup(&mut diagnostics);
+    CheckedPlugin {
+        plugin: plugin.clone(),
+        inputs: files.into_inputs(),
+        diagnostics,
+    }
+}
+
+/// Detects and checks every plugin, in parallel.
+pub fn check(workspace: &Workspace, settings: &Settings) -> Report {
+    let plugins = detect(workspace, settings);
+    let plugins = plugins
+        .par_iter()
+        .map(|plugin| check_plugin(workspace, settings, plugin))
+        .collect();
+    Report { plugins }
+}
+
+fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
+        (&a.path, a.range.start(), a.range.end(), a.code, &a.message).cmp(&(
+            &b.path,
+            b.range.start(),
+            b.range.end(),
+            b.code,
+            &b.message,
+        ))
+    });
+    diagnostics.dedup();
+}

@@ -1,0 +1,265 @@
+//! Python sources through tree-sitter-python: parsing, node helpers and syntax errors.
+//!
+//! tree-sitter finds the structure; the rules judge it. tree-sitter-python is more lenient than
+//! CPython in a few places (it accepts Python 2 `print` and `exec` statements), so
+//! [`syntax_errors`] reports those too, as CPython 3 would reject them.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use text_size::{TextRange, TextSize};
+use tree_sitter::{Node, Parser, Tree};
+
+/// A parsed Python file: its text and the tree-sitter tree over it.
+pub struct PythonFile {
+    pub text: Arc<str>,
+    pub tree: Tree,
+}
+
+impl PythonFile {
+    /// The root `module` node.
+    pub fn root(&self) -> Node<'_> {
+        self.tree.root_node()
+    }
+
+    /// The source text of `node`.
+    pub fn text_of(&self, node: Node<'_>) -> &str {
+        self.text.get(node.byte_range()).unwrap_or("")
+    }
+}
+
+impl std::fmt::Debug for PythonFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PythonFile")
+            .field("bytes", &self.text.len())
+            .finish_non_exhaustive()
+    }
+}
+
+thread_local! {
+    static PARSER: RefCell<Parser> = RefCell::new(new_parser());
+}
+
+/// The tree-sitter language of Python, checked against the runtime's ABI range.
+pub fn language() -> tree_sitter::Language {
+    tree_sitter_python::LANGUAGE.into()
+}
+
+fn new_parser() -> Parser {
+    let mut parser = Parser::new();
+    // The grammar is pinned together with the runtime in the workspace manifest, and a test
+    // loads it; a mismatch here is a build defect, not user input.
+    parser
+        .set_language(&language())
+        .expect("tree-sitter-python grammar ABI matches the tree-sitter runtime");
+    parser
+}
+
+/// Parses Python source. Never fails: syntax errors become `ERROR`/`MISSING` nodes.
+pub fn parse(text: Arc<str>) -> PythonFile {
+    let tree = PARSER.with(|parser| {
+        let mut parser = parser.borrow_mut();
+        parser.reset();
+        parser.parse(text.as_bytes(), None)
+    });
+    // `parse` only returns None without a language or after a cancellation/timeout, neither of
+    // which this parser has; fall back to parsing an empty module rather than panic.
+    let tree = tree.unwrap_or_else(|| {
+        let mut parser = new_parser();
+        parser
+            .parse("", None)
+            .expect("parsing the empty string always yields a tree")
+    });
+    PythonFile { text, tree }
+}
+
+/// Byte range of a node.
+pub fn range_of(node: Node<'_>) -> TextRange {
+    TextRange::new(
+        TextSize::new(node.start_byte() as u32),
+        TextSize::new(node.end_byte() as u32),
+    )
+}
+
+/// A Python syntax error: where, and CPython-style words for what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub range: TextRange,
+    pub message: String,
+}
+
+/// Every syntax error of the file, in source order, at most one per line.
+///
+/// Merge-conflict markers get their own message. Zero-width `MISSING` nodes are widened to the
+/// token before them so that editors show them on the right line.
+pub fn syntax_errors(file: &PythonFile) -> Vec<SyntaxError> {
+    let mut errors = conflict_markers(&file.text);
+    // Python 2 statements parse cleanly, so they need a walk of their own; skip it when the
+    // words cannot occur.
+    let python2 = file.text.contains("print") || file.text.contains("exec");
+    if file.root().has_error() || python2 {
+        collect_errors(file, file.root(), python2, &mut errors);
+    }
+    errors.sort_by_key(|error| error.range.start());
+    let mut last_line = None;
+    errors.retain(|error| {
+        let line = line_of(&file.text, error.range.start());
+        let keep = last_line != Some(line);
+        last_line = Some(line);
+        keep
+    });
+    errors
+}
+
+fn line_of(text: &str, offset: TextSize) -> usize {
+    let end = (u32::from(offset) as usize).min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+fn collect_errors(file: &PythonFile, node: Node<'_>, python2: bool, errors: &mut Vec<SyntaxError>) {
+    if node.is_missing() {
+        errors.push(SyntaxError {
+            range: widen_missing(file, node),
+            message: format!("invalid syntax: expected `{}`", node.kind()),
+        });
+        return;
+    }
+    if node.is_error() {
+        errors.push(SyntaxError {
+            range: first_line(file, node),
+            message: "invalid syntax".to_string(),
+        });
+        return;
+    }
+    match node.kind() {
+        "print_statement" => errors.push(SyntaxError {
+            range: first_line(file, node),
+            message: "invalid syntax: `print` is a function in Python 3, write `print(...)`"
+                .to_string(),
+        }),
+        "exec_statement" => errors.push(SyntaxError {
+            range: first_line(file, node),
+            message: "invalid syntax: `exec` is a function in Python 3, write `exec(...)`"
+                .to_string(),
+        }),
+        _ => {}
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        let descend = child.has_error() || (python2 && child.child_count() > 0);
+        if descend || child.is_missing() {
+            collect_errors(file, child, python2, errors);
+        }
+    }
+}
+
+/// The part of `node` on its first line, trimmed, never empty when the node is not.
+fn first_line(file: &PythonFile, node: Node<'_>) -> TextRange {
+    let start = node.start_byte();
+    let end = node.end_byte().min(file.text.len());
+    let slice = file.text.get(start..end).unwrap_or("");
+    let first = slice.split('\n').next().unwrap_or("").trim_end();
+    let len = if first.is_empty() {
+        slice.chars().next().map_or(0, char::len_utf8)
+    } else {
+        first.len()
+    };
+    TextRange::at(TextSize::new(start as u32), TextSize::new(len as u32))
+}
+
+/// A `MISSING` node has no width: point at the last character before it instead.
+fn widen_missing(file: &PythonFile, node: Node<'_>) -> TextRange {
+    let at = node.start_byte().min(file.text.len());
+    let before = file.text[..at].trim_end();
+    match before.chars().next_back() {
+        Some(ch) => TextRange::at(
+            TextSize::new((before.len() - ch.len_utf8()) as u32),
+            TextSize::new(ch.len_utf8() as u32),
+        ),
+        None => {
+            let len = file.text[at..].chars().next().map_or(0, char::len_utf8);
+            TextRange::at(TextSize::new(at as u32), TextSize::new(len as u32))
+        }
+    }
+}
+
+/// Lines that start with a Git merge-conflict marker (`<<<<<<< `, `=======`, `>>>>>>> `).
+fn conflict_markers(text: &str) -> Vec<SyntaxError> {
+    let mut errors = Vec::new();
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let is_marker = content.starts_with("<<<<<<< ")
+            || content == "<<<<<<<"
+            || content == "======="
+            || content.starts_with(">>>>>>> ")
+            || content == ">>>>>>>";
+        if is_marker {
+            errors.push(SyntaxError {
+                range: TextRange::at(
+                    TextSize::new(offset as u32),
+                    TextSize::new(content.len() as u32),
+                ),
+                message: "merge-conflict marker: the file is an unresolved Git merge".to_string(),
+            });
+        }
+        offset += line.len();
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(source: &str) -> Vec<(String, String)> {
+        let file = parse(Arc::from(source));
+        syntax_errors(&file)
+            .into_iter()
+            .map(|e| (source[e.range].to_string(), e.message))
+            .collect()
+    }
+
+    #[test]
+    fn grammar_loads_into_the_runtime() {
+        let mut parser = Parser::new();
+        parser.set_language(&language()).unwrap();
+        assert!(parser.parse("x = 1\n", None).is_some());
+    }
+
+    #[test]
+    fn valid_code_has_no_errors() {
+        assert!(errors("def f(x):\n    return print(x)\n").is_empty());
+    }
+
+    #[test]
+    fn missing_colon_is_reported_on_the_def_line() {
+        let found = errors("def f(x)\n    pass\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].0.starts_with("def f(x)"), "{found:?}");
+    }
+
+    #[test]
+    fn unclosed_call_is_one_error() {
+        let found = errors("x = f(1,\ny = 2\n");
+        assert!(!found.is_empty());
+    }
+
+    #[test]
+    fn conflict_markers_are_reported_on_their_lines() {
+        let found = errors("a = 1\n<<<<<<< HEAD\nb = 2\n=======\nb = 3\n>>>>>>> main\n");
+        assert_eq!(found[0].0, "<<<<<<< HEAD");
+        assert!(found[0].1.contains("merge-conflict"));
+        assert!(found.iter().any(|(text, _)| text == ">>>>>>> main"));
+    }
+
+    #[test]
+    fn python2_print_is_an_error() {
+        let found = errors("print \"hello\"\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].1.contains("print"));
+    }
+}

@@ -178,6 +178,12 @@ impl Settings {
         Ok(self)
     }
 
+    /// The same settings, based at `base` (for defaults: relative globs resolve there).
+    pub fn with_base(mut self, base: &Path) -> Settings {
+        self.base = base.to_path_buf();
+        self
+    }
+
     /// The folder the configuration came from.
     pub fn base(&self) -> &Path {
         &self.base

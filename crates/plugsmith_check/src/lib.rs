@@ -80,6 +80,7 @@ pub fn check_plugin(workspace: &Workspace, settings: &Settings, plugin: &Plugin)
         Some(platform) => platform.check(plugin, &files),
         None => Vec::new(),
     };
+    diagnostics.extend(check_requirements(plugin, &files));
     diagnostics.retain(|diagnostic| settings.enabled(diagnostic.code, &diagnostic.path));
     diagnostics.retain(|diagnostic| !suppression::is_suppressed(&files, diagnostic));
     sort_and_dedup(&mut diagnostics);
@@ -87,6 +88,16 @@ pub fn check_plugin(workspace: &Workspace, settings: &Settings, plugin: &Plugin)
         plugin: plugin.clone(),
         inputs: files.into_inputs(),
         diagnostics,
+    }
+}
+
+/// PLG003 for the plugin's `requirements.txt` (at its root folder), whatever the platform:
+/// every platform that installs requirements does it with `pip install -r`.
+fn check_requirements(plugin: &Plugin, files: &plugsmith_core::Files<'_>) -> Vec<Diagnostic> {
+    let path = plugin.root.join("requirements.txt");
+    match files.read(&path) {
+        Ok(text) => plugsmith_core::common::requirements_diagnostics(&path, &text),
+        Err(_) => Vec::new(),
     }
 }
 

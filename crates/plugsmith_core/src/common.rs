@@ -62,6 +62,25 @@ pub fn syntax_error_diagnostics(
         .collect()
 }
 
+/// PLG003 diagnostics for a `requirements.txt`, one per line pip would refuse.
+pub fn requirements_diagnostics(path: &Path, text: &str) -> Vec<Diagnostic> {
+    crate::syntax::requirements::check(text)
+        .into_iter()
+        .map(|error| {
+            Diagnostic::new(
+                &PLG003,
+                path,
+                error.range,
+                format!(
+                    "{}. `pip install -r` stops at this line, so the plugin's requirements \
+                     are not installed and its build fails",
+                    error.message
+                ),
+            )
+        })
+        .collect()
+}
+
 /// A PLG002 diagnostic for a manifest that does not parse: `format` names the file kind
 /// ("JSON", "YAML", "INI", "TOML"), `consequence` what the platform does with it.
 pub fn parse_error_diagnostic(

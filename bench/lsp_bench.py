@@ -119,14 +119,11 @@ def latency(args):
         target_line = text.splitlines().index("        out = []", 0)
         samples = []
         for version in range(2, args.changes + 2):
+            # Even versions type an `x`, odd ones delete it again.
+            typed = version % 2 == 0
             change = {"range": {"start": {"line": target_line, "character": 8},
-                                "end": {"line": target_line, "character": 8}}, "text": "x" if version % 2 else ""}
-            if version % 2 == 0:  # type a character, then delete it
-                change = {"range": {"start": {"line": target_line, "character": 8},
-                                    "end": {"line": target_line, "character": 8}}, "text": "x"}
-            else:
-                change = {"range": {"start": {"line": target_line, "character": 8},
-                                    "end": {"line": target_line, "character": 9}}, "text": ""}
+                                "end": {"line": target_line, "character": 8 if typed else 9}},
+                      "text": "x" if typed else ""}
             start = time.perf_counter()
             client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
                                                      "contentChanges": [change]})

@@ -1,0 +1,1 @@
+"""Nowcast weather plugin for Flowdapt."""

@@ -1,11 +1,85 @@
-//! Supervisely plugins: detection and rules (`RULES.md`, section on Supervisely; evidence in
-//! `research/platforms.md`).
+//! Supervisely legacy plugins: detection and rules (`RULES.md`, section on Supervisely;
+//! evidence in `research/platforms.md` section 3, supervisely@eec5cffb).
 //!
-//! Skeleton: detection and rules are being written; nothing is reported yet.
+//! A plugin is a folder that `build_plugin.sh REGISTRY MODULE_PATH` turns into a Docker image:
+//! `plugin_info.json`, `VERSION`, `Dockerfile`, `src/main.py` (or `src/train.py` and
+//! `src/inference.py` for neural networks), optional `predefined_run_configs.json` and
+//! `README.md`.
+//!
+//! - [`version`]: the `VERSION` file as the build script splits it (SLY002).
+//! - [`manifest`]: `plugin_info.json` (SLY001) and `predefined_run_configs.json` (SLY005)
+//!   against the bundled schemas; PLG002 when they do not parse.
+//! - [`layout`]: `Dockerfile` (SLY003), entrypoints by type (SLY004), run-configuration modes
+//!   (SLY005), PLG001 for `src/**/*.py`.
 
-use std::path::Path;
+pub mod layout;
+pub mod manifest;
+pub mod version;
 
-use plugsmith_core::{Diagnostic, Files, Platform, Plugin, Rule};
+use std::path::{Path, PathBuf};
+
+use plugsmith_core::workspace::normalize;
+use plugsmith_core::{Diagnostic, Files, Platform, Plugin, Rule, Severity, TextRange};
+
+use crate::layout::Entrypoints;
+
+/// The manifest every Supervisely plugin folder holds.
+pub const PLUGIN_INFO: &str = "plugin_info.json";
+/// Optional ready-made task configurations.
+pub const RUN_CONFIGS: &str = "predefined_run_configs.json";
+
+/// SLY001: `plugin_info.json` missing, or not valid against its schema.
+pub static SLY001: Rule = Rule {
+    code: "SLY001",
+    name: "invalid-plugin-info",
+    severity: Severity::Error,
+    core: true,
+    summary: "plugin_info.json missing, or not valid against schemas/supervisely.plugin_info.schema.json",
+    doc: include_str!("../rules/SLY001.md"),
+};
+
+/// SLY002: `VERSION` missing or not one line `<image>:<tag>` that docker accepts.
+pub static SLY002: Rule = Rule {
+    code: "SLY002",
+    name: "invalid-version-file",
+    severity: Severity::Error,
+    core: true,
+    summary: "VERSION missing or malformed: one line `<image>:<tag>`, exactly one `:`, valid image name and Docker tag, no CR",
+    doc: include_str!("../rules/SLY002.md"),
+};
+
+/// SLY003: no `Dockerfile` in the plugin folder.
+pub static SLY003: Rule = Rule {
+    code: "SLY003",
+    name: "missing-dockerfile",
+    severity: Severity::Error,
+    core: true,
+    summary: "Dockerfile missing from the plugin folder",
+    doc: include_str!("../rules/SLY003.md"),
+};
+
+/// SLY004: the entrypoint(s) the plugin's type needs are missing.
+pub static SLY004: Rule = Rule {
+    code: "SLY004",
+    name: "missing-entrypoint",
+    severity: Severity::Error,
+    core: true,
+    summary: "Entrypoint missing for the plugin type: src/main.py (import, custom, dtl, python); src/train.py and src/inference.py (architecture)",
+    doc: include_str!("../rules/SLY004.md"),
+};
+
+/// SLY005: `predefined_run_configs.json` invalid, or a configuration for a mode the plugin lacks.
+pub static SLY005: Rule = Rule {
+    code: "SLY005",
+    name: "invalid-run-configs",
+    severity: Severity::Error,
+    core: true,
+    summary: "predefined_run_configs.json not valid against its schema, or a `type` the plugin has no entrypoint for",
+    doc: include_str!("../rules/SLY005.md"),
+};
+
+/// Every Supervisely rule.
+pub static RULES: &[&Rule] = &[&SLY001, &SLY002, &SLY003, &SLY004, &SLY005];
 
 /// The Supervisely platform.
 pub struct SuperviselyPlatform;
@@ -13,24 +87,158 @@ pub struct SuperviselyPlatform;
 /// The value registered in `plugsmith_check`.
 pub static PLATFORM: SuperviselyPlatform = SuperviselyPlatform;
 
+const NAME: &str = "supervisely";
+
 impl Platform for SuperviselyPlatform {
     fn name(&self) -> &'static str {
-        "supervisely"
+        NAME
     }
 
     fn rules(&self) -> &'static [&'static Rule] {
-        &[]
+        RULES
     }
 
-    fn detect(&self, _files: &Files<'_>) -> Vec<Plugin> {
-        Vec::new()
+    /// A folder holding `plugin_info.json` together with `VERSION`, `Dockerfile` or `src/`.
+    fn detect(&self, files: &Files<'_>) -> Vec<Plugin> {
+        let mut plugins = Vec::new();
+        for path in files.all() {
+            if path.file_name().is_none_or(|name| name != PLUGIN_INFO) {
+                continue;
+            }
+            let root = path.parent().unwrap_or(Path::new("")).to_path_buf();
+            if files.is_file(&root.join("VERSION"))
+                || files.is_file(&root.join("Dockerfile"))
+                || files.is_dir(&root.join("src"))
+            {
+                plugins.push(Plugin::new(NAME, root, Some(path.to_path_buf())));
+            }
+        }
+        plugins
     }
 
-    fn plugin_at(&self, _path: &Path, _files: &Files<'_>) -> Option<Plugin> {
+    /// A folder (its `plugin_info.json`, if any, is the entry; SLY001 reports it missing), or
+    /// a `plugin_info.json` file (its folder is the plugin).
+    fn plugin_at(&self, path: &Path, files: &Files<'_>) -> Option<Plugin> {
+        let path = normalize(path);
+        if files.is_file(&path) {
+            if path.file_name().is_none_or(|name| name != PLUGIN_INFO) {
+                return None;
+            }
+            let root = path.parent().unwrap_or(Path::new("")).to_path_buf();
+            return Some(Plugin::new(NAME, root, Some(path)));
+        }
+        if !files.is_dir(&path) {
+            return None;
+        }
+        let info = path.join(PLUGIN_INFO);
+        let entry = files.is_file(&info).then_some(info);
+        Some(Plugin::new(NAME, path, entry))
+    }
+
+    fn check(&self, plugin: &Plugin, files: &Files<'_>) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let root = plugin.root.as_path();
+        let info = plugin
+            .entry
+            .clone()
+            .unwrap_or_else(|| root.join(PLUGIN_INFO));
+        let plugin_type = if files.is_file(&info) {
+            manifest::check_plugin_info(files, &info, &mut out)
+        } else {
+            out.push(missing_plugin_info(files, root));
+            None
+        };
+        let info_anchor = layout::anchor(files, root, &[PLUGIN_INFO, "VERSION", "Dockerfile"]);
+        check_version(files, root, &info_anchor, &mut out);
+        layout::check_dockerfile(files, root, &info_anchor, &mut out);
+        let entrypoints = Entrypoints::probe(files, root);
+        if let Some(plugin_type) = &plugin_type {
+            layout::check_entrypoints(plugin_type, &entrypoints, &mut out);
+        }
+        let configs = root.join(RUN_CONFIGS);
+        if files.is_file(&configs) {
+            manifest::check_run_configs(
+                files,
+                &configs,
+                plugin_type.as_ref(),
+                &entrypoints,
+                &mut out,
+            );
+        }
+        layout::check_python(files, root, &mut out);
+        out
+    }
+}
+
+/// SLY001 for a plugin folder without `plugin_info.json`: points at the start of `VERSION`,
+/// else `Dockerfile`, else the first file of the folder.
+fn missing_plugin_info(files: &Files<'_>, root: &Path) -> Diagnostic {
+    let (path, range) = layout::anchor(files, root, &["VERSION", "Dockerfile"]);
+    Diagnostic::new(
+        &SLY001,
+        path,
+        range,
+        format!(
+            "`{}` has no `plugin_info.json`: build_plugin.sh gives the image an empty `INFO` \
+             label and the agent falls back to `{{}}`, so the plugin has no title, description \
+             or type",
+            shown_dir(root)
+        ),
+    )
+}
+
+/// SLY002 for `root/VERSION`: missing (pointing at `anchor`), or every problem of its text.
+fn check_version(
+    files: &Files<'_>,
+    root: &Path,
+    anchor: &(PathBuf, TextRange),
+    out: &mut Vec<Diagnostic>,
+) {
+    let path = root.join("VERSION");
+    let text = if files.is_file(&path) {
+        match files.read(&path) {
+            Ok(text) => Some(text),
+            Err(error) => {
+                out.push(Diagnostic::new(
+                    &SLY002,
+                    &path,
+                    TextRange::empty(0.into()),
+                    format!(
+                        "`VERSION` cannot be read ({error}): build_plugin.sh needs one plain line \
+                         `<image>:<tag>` in it"
+                    ),
+                ));
+                return;
+            }
+        }
+    } else {
         None
+    };
+    let Some(text) = text else {
+        out.push(Diagnostic::new(
+            &SLY002,
+            &anchor.0,
+            anchor.1,
+            "the plugin has no `VERSION` file: build_plugin.sh reads the image name and tag with \
+             `$(cat VERSION)`, both come out empty and `docker build` rejects the image reference \
+             (invalid reference format); add one line `<image>:<tag>`, e.g. \
+             `import-my-format:1.0.0`",
+        ));
+        return;
+    };
+    for problem in version::problems(&text) {
+        let mut diagnostic = Diagnostic::new(&SLY002, &path, problem.range, problem.message);
+        if let Some((title, edits)) = problem.fix {
+            diagnostic = diagnostic.with_fix(title, edits);
+        }
+        out.push(diagnostic);
     }
+}
 
-    fn check(&self, _plugin: &Plugin, _files: &Files<'_>) -> Vec<Diagnostic> {
-        Vec::new()
+fn shown_dir(root: &Path) -> String {
+    if root.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        root.display().to_string()
     }
 }

@@ -139,3 +139,21 @@ mod tests {
         assert!(parse("   \n").is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::parse;
+
+    proptest! {
+        /// Any text: a tree or an error, never a panic, and every range inside the text.
+        #[test]
+        fn any_text_parses_or_errs(text in "\\PC{0,120}|[\\[\\]{}\",:0-9a-z \\n]{0,80}") {
+            match parse(&text) {
+                Ok(node) => prop_assert!(u32::from(node.range.end()) as usize <= text.len()),
+                Err(error) => prop_assert!(u32::from(error.range.end()) as usize <= text.len()),
+            }
+        }
+    }
+}

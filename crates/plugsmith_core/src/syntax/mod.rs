@@ -6,6 +6,7 @@
 //!   literals all become, so one schema validator serves every manifest format.
 //! - [`json`]: JSON text to [`value::Value`].
 
+pub mod ini;
 pub mod json;
 pub mod python;
 pub mod value;

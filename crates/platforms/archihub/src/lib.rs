@@ -1,17 +1,48 @@
-//! Archihub plugins: detection and rules (`RULES.md`, section on Archihub; evidence in
-//! `research/platforms.md`).
+//! ArchiHub plugins: detection and rules (`RULES.md`, ArchiHub section; evidence in
+//! `research/platforms.md` section 5, archihub-backend@e7766f5).
 //!
-//! Skeleton: detection and rules are being written; nothing is reported yet.
+//! A plugin is a folder (`app/plugins/<slug>/`, the folder name is the slug) whose
+//! `__init__.py` assigns a top-level `plugin_info` or defines
+//! `class ExtendedPluginClass(PluginClass)`. The backend lists plugins by *parsing* that file
+//! with a restricted evaluator ([`evaluator`]), imports it when the plugin is active, and builds
+//! `ExtendedPluginClass(slug, __name__, **plugin_info)`.
+//!
+//! Modules: [`evaluator`] (the listing's `plugin_info` evaluator, ARC001), [`info_rules`]
+//! (schema and settings rules on the evaluated dict: ARC002, ARC004, ARC005, ARC006),
+//! [`code_rules`] (the class and Celery tasks: ARC003, routes for ARC006, ARC007).
 
-use std::path::Path;
+pub mod code_rules;
+pub mod evaluator;
+pub mod info_rules;
+pub mod literals;
+pub mod rules;
 
+use std::path::{Path, PathBuf};
+
+use plugsmith_core::common::syntax_error_diagnostics;
+use plugsmith_core::syntax::python::{self, PythonFile};
 use plugsmith_core::{Diagnostic, Files, Platform, Plugin, Rule};
 
-/// The Archihub platform.
+pub use rules::{ARC001, ARC002, ARC003, ARC004, ARC005, ARC006, ARC007};
+
+/// The ArchiHub platform.
 pub struct ArchihubPlatform;
 
 /// The value registered in `plugsmith_check`.
 pub static PLATFORM: ArchihubPlatform = ArchihubPlatform;
+
+/// The entry file of every plugin folder.
+const ENTRY: &str = "__init__.py";
+
+/// What the listing does with an `__init__.py` that does not compile (PLG001 consequence).
+const INIT_SYNTAX_CONSEQUENCE: &str = "ArchiHub parses every plugin's `__init__.py` to list \
+    plugins and does not catch a SyntaxError per plugin: the whole plugin list fails (\"Error \
+    while getting the plugins\"), and if this plugin is active the app does not start";
+
+/// What happens with another `.py` file of the plugin that does not compile.
+const MODULE_SYNTAX_CONSEQUENCE: &str = "the plugin's package fails to import when it is \
+    activated, and ArchiHub registers active plugins at startup without try/except: the app \
+    does not start";
 
 impl Platform for ArchihubPlatform {
     fn name(&self) -> &'static str {
@@ -19,18 +50,164 @@ impl Platform for ArchihubPlatform {
     }
 
     fn rules(&self) -> &'static [&'static Rule] {
-        &[]
+        rules::RULES
     }
 
-    fn detect(&self, _files: &Files<'_>) -> Vec<Plugin> {
-        Vec::new()
+    fn detect(&self, files: &Files<'_>) -> Vec<Plugin> {
+        let mut plugins = Vec::new();
+        for path in files.all() {
+            if path.file_name().is_none_or(|name| name != ENTRY) {
+                continue;
+            }
+            let Ok(text) = files.read(path) else {
+                continue;
+            };
+            if !text.contains("plugin_info") && !text.contains("ExtendedPluginClass") {
+                continue;
+            }
+            let Ok(file) = files.python(path) else {
+                continue;
+            };
+            if is_archihub_entry(&file) {
+                let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                plugins.push(Plugin::new("archihub", root, Some(path.to_path_buf())));
+            }
+        }
+        plugins
     }
 
-    fn plugin_at(&self, _path: &Path, _files: &Files<'_>) -> Option<Plugin> {
-        None
+    fn plugin_at(&self, path: &Path, files: &Files<'_>) -> Option<Plugin> {
+        let (root, entry) = if path.file_name().is_some_and(|name| name == ENTRY) {
+            (
+                path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                path.to_path_buf(),
+            )
+        } else {
+            (path.to_path_buf(), path.join(ENTRY))
+        };
+        files
+            .is_file(&entry)
+            .then(|| Plugin::new("archihub", root, Some(entry)))
     }
 
-    fn check(&self, _plugin: &Plugin, _files: &Files<'_>) -> Vec<Diagnostic> {
-        Vec::new()
+    fn check(&self, plugin: &Plugin, files: &Files<'_>) -> Vec<Diagnostic> {
+        let entry = plugin
+            .entry
+            .clone()
+            .unwrap_or_else(|| plugin.root.join(ENTRY));
+        let mut diagnostics = Vec::new();
+        let mut entry_compiles = false;
+        for path in python_files(plugin, &entry, files) {
+            let Ok(file) = files.python(&path) else {
+                continue;
+            };
+            let consequence = if path == entry {
+                INIT_SYNTAX_CONSEQUENCE
+            } else {
+                MODULE_SYNTAX_CONSEQUENCE
+            };
+            let errors = syntax_error_diagnostics(&path, &file, consequence);
+            if path == entry {
+                entry_compiles = errors.is_empty();
+            }
+            diagnostics.extend(errors);
+        }
+        if !entry_compiles {
+            return diagnostics;
+        }
+        let Ok(file) = files.python(&entry) else {
+            return diagnostics;
+        };
+        let slug = slug_of(plugin);
+        let context = Context {
+            path: &entry,
+            file: &file,
+            slug: slug.as_deref(),
+        };
+        diagnostics.extend(check_entry(&context));
+        diagnostics
     }
+}
+
+/// What the rules of one plugin share: the entry file, parsed, and the slug when known.
+pub struct Context<'a> {
+    pub path: &'a Path,
+    pub file: &'a PythonFile,
+    /// The plugin folder's name; `None` when the plugin is the workspace root itself.
+    pub slug: Option<&'a str>,
+}
+
+fn check_entry(context: &Context<'_>) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let outcome = evaluator::evaluate(context.file);
+    diagnostics.extend(info_rules::arc001(context, &outcome));
+    let class = code_rules::find_class(context.file);
+    if let evaluator::Outcome::Dict { info, .. } = &outcome {
+        diagnostics.extend(info_rules::arc002(context, info));
+        diagnostics.extend(info_rules::arc004(context, info));
+        diagnostics.extend(info_rules::arc005(context, info));
+        if let Some(class) = class {
+            diagnostics.extend(info_rules::arc006(context, info, class));
+        }
+    }
+    if let Some(class) = class {
+        let info = match &outcome {
+            evaluator::Outcome::Dict { info, .. } => Some(info),
+            _ => None,
+        };
+        diagnostics.extend(code_rules::arc003(context, class, info));
+    }
+    diagnostics.extend(code_rules::arc007(context));
+    diagnostics
+}
+
+/// Whether a parsed `__init__.py` is an ArchiHub plugin: a top-level `plugin_info` assignment
+/// (plain, annotated or augmented: ARC001 explains the latter two) or a top-level
+/// `class ExtendedPluginClass(PluginClass)`.
+pub fn is_archihub_entry(file: &PythonFile) -> bool {
+    let root = file.root();
+    let mut cursor = root.walk();
+    let found = root
+        .named_children(&mut cursor)
+        .any(|statement| match statement.kind() {
+            "expression_statement" => {
+                let mut inner = statement.walk();
+                statement.named_children(&mut inner).any(|child| {
+                    matches!(child.kind(), "assignment" | "augmented_assignment")
+                        && child
+                            .child_by_field_name("left")
+                            .is_some_and(|left| file.text_of(left) == "plugin_info")
+                })
+            }
+            _ => code_rules::as_plugin_class(file, statement).is_some(),
+        });
+    found
+}
+
+/// Every `.py` file of the plugin, the entry first.
+fn python_files(plugin: &Plugin, entry: &Path, files: &Files<'_>) -> Vec<PathBuf> {
+    let mut paths = vec![entry.to_path_buf()];
+    if plugin.root != entry {
+        paths.extend(
+            files
+                .files_under(&plugin.root)
+                .into_iter()
+                .filter(|path| path != entry && path.extension().is_some_and(|ext| ext == "py")),
+        );
+    }
+    paths
+}
+
+/// The slug: the plugin folder's name (`app/plugins/<slug>/`).
+fn slug_of(plugin: &Plugin) -> Option<String> {
+    plugin
+        .root
+        .file_name()
+        .map(|name| name.to_string_lossy().to_string())
+        .filter(|name| !name.is_empty())
+}
+
+/// Parses Python source the way the checker does (for tests and tools).
+pub fn parse(text: &str) -> PythonFile {
+    python::parse(std::sync::Arc::from(text))
 }

@@ -10,3 +10,4 @@ pub mod ini;
 pub mod json;
 pub mod python;
 pub mod value;
+pub mod yaml;

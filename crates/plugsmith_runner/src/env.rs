@@ -1,0 +1,406 @@
+//! Interpreters and per-plugin requirement environments.
+//!
+//! An environment is keyed by sha256(normalised requirements ‖ Python version ‖ base
+//! interpreter ‖ target ‖ fingerprints of local path requirements), built with `uv` when present
+//! (else `python -m venv` + pip) into `<cache>/venvs/<key>` under an exclusive `flock`, and
+//! marked ready last, so a crashed build is rebuilt and concurrent runs wait for one build.
+//! It is built outside the plugin's limits, as production builds at upload time.
+
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::Read;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+pub fn cache_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("PLUGSMITH_CACHE_DIR") {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(d).join("plugsmith");
+    }
+    if let Some(h) = std::env::var_os("HOME") {
+        return PathBuf::from(h).join(".cache").join("plugsmith");
+    }
+    std::env::temp_dir().join("plugsmith-cache")
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Runs a command with a deadline; returns (success, stdout, stderr).
+fn run_with_deadline(cmd: &mut Command, limit: Duration) -> Result<(bool, String, String), String> {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start {:?}: {e}", cmd.get_program()))?;
+    let mut so = child.stdout.take();
+    let mut se = child.stderr.take();
+    let t1 = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(o) = so.as_mut() {
+            let _ = o.read_to_string(&mut s);
+        }
+        s
+    });
+    let t2 = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(o) = se.as_mut() {
+            let _ = o.read_to_string(&mut s);
+        }
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if start.elapsed() > limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "{:?} did not finish within {} s",
+                    cmd.get_program(),
+                    limit.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => return Err(format!("wait: {e}")),
+        }
+    };
+    let out = t1.join().unwrap_or_default();
+    let err = t2.join().unwrap_or_default();
+    Ok((status.success(), out, err))
+}
+
+/// The interpreter to run, and its version when known.
+#[derive(Debug, Clone)]
+pub struct Interpreter {
+    pub path: PathBuf,
+    pub version: Option<String>,
+}
+
+/// `--python`, else `$PLUGSMITH_PYTHON`, else `python3` on PATH. A wrapper script (pyenv shim)
+/// is resolved to the real binary once and cached, so each run does not pay the shim.
+pub fn resolve_python(given: Option<&Path>, workdir: &Path) -> Result<Interpreter, String> {
+    let p = match given {
+        Some(p) => {
+            if p.components().count() == 1 && !p.exists() {
+                which(&p.to_string_lossy()).ok_or(format!("`{}` not found on PATH", p.display()))?
+            } else {
+                p.to_path_buf()
+            }
+        }
+        None => match std::env::var_os("PLUGSMITH_PYTHON") {
+            Some(v) => PathBuf::from(v),
+            None => which("python3")
+                .or_else(|| which("python"))
+                .ok_or("no python3 on PATH: pass --python")?,
+        },
+    };
+    if !p.exists() {
+        return Err(format!("interpreter {} does not exist", p.display()));
+    }
+    let is_script = fs::File::open(&p)
+        .ok()
+        .and_then(|mut f| {
+            let mut b = [0u8; 2];
+            f.read_exact(&mut b).ok().map(|_| &b == b"#!")
+        })
+        .unwrap_or(false);
+    if is_script {
+        let probed = probe(&p, workdir, true)?;
+        return Ok(probed);
+    }
+    Ok(Interpreter {
+        path: p,
+        version: None,
+    })
+}
+
+/// Asks the interpreter for its real executable and version (cached by path, mtime, size and,
+/// for wrapper scripts, the directory and PYENV_VERSION that select the version).
+pub fn probe(p: &Path, workdir: &Path, is_script: bool) -> Result<Interpreter, String> {
+    let meta = fs::metadata(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let mut h = Sha256::new();
+    h.update(p.as_os_str().as_encoded_bytes());
+    h.update(format!("\0{mtime}\0{}", meta.len()));
+    if is_script {
+        h.update(workdir.as_os_str().as_encoded_bytes());
+        h.update(std::env::var("PYENV_VERSION").unwrap_or_default());
+    }
+    let key = hex(&h.finalize()[..12]);
+    let file = cache_dir().join("interpreters").join(format!("{key}.json"));
+    if let Ok(t) = fs::read_to_string(&file)
+        && let Ok(v) = serde_json::from_str::<Vec<String>>(&t)
+        && v.len() == 2
+        && Path::new(&v[0]).exists()
+    {
+        return Ok(Interpreter {
+            path: PathBuf::from(&v[0]),
+            version: Some(v[1].clone()),
+        });
+    }
+    let (ok, out, err) = run_with_deadline(
+        Command::new(p).current_dir(workdir).args([
+            "-I",
+            "-c",
+            "import sys,json;print(json.dumps([sys.executable,'%d.%d.%d'%sys.version_info[:3]]))",
+        ]),
+        Duration::from_secs(60),
+    )?;
+    if !ok {
+        return Err(format!("{} does not run: {}", p.display(), err.trim()));
+    }
+    let v: Vec<String> = serde_json::from_str(out.trim())
+        .map_err(|_| format!("{} printed unexpected output: {}", p.display(), out.trim()))?;
+    if v.len() != 2 {
+        return Err(format!("{} printed unexpected output", p.display()));
+    }
+    if let Some(d) = file.parent() {
+        let _ = fs::create_dir_all(d);
+        let _ = fs::write(&file, serde_json::to_string(&v).unwrap_or_default());
+    }
+    let exe = if v[0].is_empty() {
+        p.to_path_buf()
+    } else {
+        PathBuf::from(&v[0])
+    };
+    Ok(Interpreter {
+        path: exe,
+        version: Some(v[1].clone()),
+    })
+}
+
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct Venv {
+    pub python: PathBuf,
+    pub dir: PathBuf,
+    pub cached: bool,
+    pub installer: String,
+    pub build: Duration,
+}
+
+fn normalise_requirements(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.trim_end_matches('\r').trim())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Size and mtime of every file below a local path requirement (bounded).
+fn fingerprint_local(path: &Path, h: &mut Sha256) {
+    let mut stack = vec![path.to_path_buf()];
+    let mut n = 0;
+    while let Some(p) = stack.pop() {
+        if n > 5000 {
+            break;
+        }
+        let Ok(m) = fs::symlink_metadata(&p) else {
+            continue;
+        };
+        n += 1;
+        if m.is_dir() {
+            if let Ok(rd) = fs::read_dir(&p) {
+                let mut v: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+                v.sort();
+                stack.extend(v);
+            }
+        } else {
+            let mt = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            h.update(format!("{}\0{}\0{mt}\n", p.display(), m.len()));
+        }
+    }
+}
+
+fn find_uv() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("PLUGSMITH_UV") {
+        let p = PathBuf::from(p);
+        return (!p.as_os_str().is_empty() && is_executable(&p)).then_some(p);
+    }
+    which("uv").or_else(|| {
+        let home = PathBuf::from(std::env::var_os("HOME")?);
+        [home.join(".local/bin/uv"), home.join(".cargo/bin/uv")]
+            .into_iter()
+            .find(|p| is_executable(p))
+    })
+}
+
+/// Returns the environment for `requirements`, building it when it is not cached.
+pub fn ensure_venv(
+    base: &Interpreter,
+    requirements: &Path,
+    plugin_dir: &Path,
+) -> Result<Venv, String> {
+    let text = fs::read_to_string(requirements)
+        .map_err(|e| format!("cannot read {}: {e}", requirements.display()))?;
+    let version = match &base.version {
+        Some(v) => v.clone(),
+        None => probe(&base.path, plugin_dir, false)?
+            .version
+            .unwrap_or_default(),
+    };
+    let mut h = Sha256::new();
+    h.update(b"plugsmith-venv-v1\0");
+    for line in normalise_requirements(&text) {
+        h.update(line.as_bytes());
+        h.update(b"\n");
+        let l = line.trim_start_matches("-e ").trim();
+        let local = l.strip_prefix("file://").unwrap_or(l);
+        if local.starts_with('.') || local.starts_with('/') {
+            fingerprint_local(&plugin_dir.join(local), &mut h);
+        }
+    }
+    h.update(format!(
+        "\0{version}\0{}\0{}-{}",
+        base.path.display(),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    ));
+    let key = hex(&h.finalize()[..16]);
+    let root = cache_dir().join("venvs");
+    fs::create_dir_all(&root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+    let dir = root.join(&key);
+    let ready = dir.join(".plugsmith-ready");
+    let python = dir.join("bin").join("python");
+    if ready.exists() && python.exists() {
+        return Ok(Venv {
+            python,
+            dir,
+            cached: true,
+            installer: fs::read_to_string(&ready)
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            build: Duration::ZERO,
+        });
+    }
+    // One builder at a time per key.
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(root.join(format!("{key}.lock")))
+        .map_err(|e| format!("lock: {e}"))?;
+    // SAFETY: flock on an fd we own; released when `lock` is dropped.
+    unsafe {
+        libc::flock(lock.as_raw_fd(), libc::LOCK_EX);
+    }
+    if ready.exists() && python.exists() {
+        return Ok(Venv {
+            python,
+            dir,
+            cached: true,
+            installer: fs::read_to_string(&ready)
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            build: Duration::ZERO,
+        });
+    }
+    let start = Instant::now();
+    let _ = fs::remove_dir_all(&dir);
+    let limit = Duration::from_secs(900);
+    let fail = |step: &str, err: String, dir: &Path| {
+        let _ = fs::remove_dir_all(dir);
+        let tail: String = err
+            .chars()
+            .rev()
+            .take(4000)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        Err(format!(
+            "building the plugin's environment failed ({step}):\n{}",
+            tail.trim()
+        ))
+    };
+    let installer;
+    if let Some(uv) = find_uv() {
+        installer = format!("uv ({})", uv.display());
+        let (ok, _, err) = run_with_deadline(
+            Command::new(&uv)
+                .args(["venv", "-q", "--python"])
+                .arg(&base.path)
+                .arg(&dir),
+            limit,
+        )?;
+        if !ok {
+            return fail("uv venv", err, &dir);
+        }
+        let (ok, _, err) = run_with_deadline(
+            Command::new(&uv)
+                .current_dir(plugin_dir)
+                .args(["pip", "install", "-q", "--python"])
+                .arg(&python)
+                .arg("-r")
+                .arg(requirements),
+            limit,
+        )?;
+        if !ok {
+            return fail("uv pip install", err, &dir);
+        }
+    } else {
+        installer = "venv + pip (uv not found)".to_string();
+        let (ok, _, err) = run_with_deadline(
+            Command::new(&base.path).args(["-m", "venv"]).arg(&dir),
+            limit,
+        )?;
+        if !ok {
+            return fail("python -m venv", err, &dir);
+        }
+        let (ok, out, err) = run_with_deadline(
+            Command::new(&python)
+                .current_dir(plugin_dir)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "-q",
+                    "--disable-pip-version-check",
+                    "--no-input",
+                    "-r",
+                ])
+                .arg(requirements),
+            limit,
+        )?;
+        if !ok {
+            return fail("pip install", format!("{out}\n{err}"), &dir);
+        }
+    }
+    fs::write(&ready, &installer).map_err(|e| format!("cannot mark {}: {e}", dir.display()))?;
+    Ok(Venv {
+        python,
+        dir,
+        cached: false,
+        installer,
+        build: start.elapsed(),
+    })
+}

@@ -1,0 +1,422 @@
+//! Spawning the harness inside the sandbox, the deadline, output capture.
+
+use crate::limits::{Backend, MemStats, Sandbox, tree_of};
+use std::collections::BTreeSet;
+use std::ffi::{CString, OsString};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::os::fd::{FromRawFd, RawFd};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+/// What to run and under which deadlines.
+pub struct ExecSpec {
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+    pub env: Vec<(OsString, OsString)>,
+    pub cwd: PathBuf,
+    /// Hard wall-clock deadline from spawn.
+    pub timeout: Option<Duration>,
+    /// Soft deadline: SIGUSR2, which the harness turns into an exception (Celery).
+    pub soft_timeout: Option<Duration>,
+    /// Time between the stack-dump signal (SIGUSR1) and the kill.
+    pub stack_grace: Duration,
+    /// Bytes kept of stdout and of stderr each.
+    pub output_cap: usize,
+    /// How long readers may take to reach EOF once the tree is dead.
+    pub reader_deadline: Duration,
+}
+
+/// Captured bytes of one stream.
+#[derive(Debug, Default, Clone)]
+pub struct Captured {
+    pub data: Vec<u8>,
+    pub total: u64,
+    pub truncated: bool,
+}
+
+/// A message from the harness's result pipe with the time it arrived (from spawn).
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub at: Duration,
+    pub value: serde_json::Value,
+}
+
+#[derive(Debug, Default)]
+pub struct ExecOutcome {
+    pub spawn_error: Option<String>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub timed_out: bool,
+    pub soft_timed_out: bool,
+    /// The fallback poller killed the tree for exceeding the limit.
+    pub polled_limit_exceeded: bool,
+    pub wall: Duration,
+    pub stdout: Captured,
+    pub stderr: Captured,
+    pub messages: Vec<Message>,
+    pub messages_dropped: u64,
+    pub maxrss_main: Option<u64>,
+    pub mem: MemStats,
+    /// Peak of the polled tree RSS (fallback backend only).
+    pub polled_peak: Option<u64>,
+    /// Processes still alive after the main process ended, killed by the runner.
+    pub orphans_killed: usize,
+    /// Processes found alive after the final kill (should always be empty).
+    pub survivors: Vec<i32>,
+    /// Readers that did not reach EOF by their deadline (a process held the pipe).
+    pub readers_abandoned: usize,
+}
+
+const MAX_MESSAGES: usize = 20_000;
+const MAX_MESSAGE_LINE: usize = 4 << 20;
+
+fn spawn_capture<R: Read + Send + 'static>(
+    mut r: R,
+    cap: usize,
+    buf: Arc<Mutex<Captured>>,
+    done: Arc<AtomicBool>,
+) {
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 16384];
+        loop {
+            match r.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => {
+                    let mut b = buf.lock().unwrap_or_else(|e| e.into_inner());
+                    b.total += n as u64;
+                    let room = cap.saturating_sub(b.data.len());
+                    if room < n {
+                        b.truncated = true;
+                    }
+                    let keep = room.min(n);
+                    b.data.extend_from_slice(&chunk[..keep]);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+        }
+        done.store(true, Ordering::SeqCst);
+    });
+}
+
+fn spawn_messages(
+    r: File,
+    start: Instant,
+    out: Arc<Mutex<(Vec<Message>, u64)>>,
+    done: Arc<AtomicBool>,
+) {
+    std::thread::spawn(move || {
+        let mut rd = BufReader::new(r);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            // Bounded read of one line.
+            let n = match (&mut rd)
+                .take(MAX_MESSAGE_LINE as u64)
+                .read_until(b'\n', &mut line)
+            {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            };
+            if n == 0 {
+                break;
+            }
+            if line.last() != Some(&b'\n') && n == MAX_MESSAGE_LINE {
+                // Oversized: skip the rest of the line.
+                let mut sink = Vec::new();
+                let _ = rd.read_until(b'\n', &mut sink);
+                out.lock().unwrap_or_else(|e| e.into_inner()).1 += 1;
+                continue;
+            }
+            let at = start.elapsed();
+            let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
+            match serde_json::from_slice::<serde_json::Value>(&line) {
+                Ok(v) if o.0.len() < MAX_MESSAGES || is_final(&v) => {
+                    o.0.push(Message { at, value: v })
+                }
+                _ => o.1 += 1,
+            }
+        }
+        done.store(true, Ordering::SeqCst);
+    });
+}
+
+fn is_final(v: &serde_json::Value) -> bool {
+    v.get("kind").and_then(|k| k.as_str()) == Some("result")
+}
+
+fn pipe_cloexec() -> std::io::Result<(RawFd, RawFd)> {
+    let mut fds = [0 as RawFd; 2];
+    // SAFETY: fds is a valid 2-element array.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok((fds[0], fds[1]))
+}
+
+/// Code run in the child between fork and exec. Only async-signal-safe calls.
+///
+/// # Safety
+/// Must only be called in the forked child.
+unsafe fn child_setup(
+    procs: &[CString],
+    result_w: RawFd,
+    rlimit_data: Option<u64>,
+) -> std::io::Result<()> {
+    unsafe {
+        // A new session and process group: the runner kills the group; a plugin's own
+        // `setsid` children are caught by the cgroup.
+        if libc::setsid() < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        for p in procs {
+            let fd = libc::open(p.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+            if fd < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            let ok = libc::write(fd, b"0".as_ptr() as *const libc::c_void, 1) == 1;
+            libc::close(fd);
+            if !ok {
+                return Err(std::io::Error::last_os_error());
+            }
+        }
+        let zero = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        libc::setrlimit(libc::RLIMIT_CORE, &zero);
+        if let Some(l) = rlimit_data {
+            let r = libc::rlimit {
+                rlim_cur: l as libc::rlim_t,
+                rlim_max: l as libc::rlim_t,
+            };
+            libc::setrlimit(libc::RLIMIT_DATA, &r);
+        }
+        if result_w == 3 {
+            libc::fcntl(3, libc::F_SETFD, 0);
+        } else if libc::dup2(result_w, 3) < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+        Ok(())
+    }
+}
+
+enum Wait {
+    Exited { status: i32, maxrss_kib: i64 },
+}
+
+/// Runs the program under the sandbox; never panics on child behaviour.
+pub fn execute(spec: &ExecSpec, sandbox: &Sandbox) -> ExecOutcome {
+    let mut out = ExecOutcome::default();
+    let (res_r, res_w) = match pipe_cloexec() {
+        Ok(p) => p,
+        Err(e) => {
+            out.spawn_error = Some(format!("pipe: {e}"));
+            return out;
+        }
+    };
+    // SAFETY: res_r is a fresh fd we own.
+    let res_reader = unsafe { File::from_raw_fd(res_r) };
+    let procs = sandbox.procs_files();
+    let rlimit_data = sandbox.rlimit_data();
+
+    let mut cmd = Command::new(&spec.program);
+    cmd.args(&spec.args)
+        .current_dir(&spec.cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in &spec.env {
+        cmd.env(k, v);
+    }
+    // SAFETY: child_setup only performs async-signal-safe syscalls on pre-allocated data.
+    unsafe {
+        cmd.pre_exec(move || child_setup(&procs, res_w, rlimit_data));
+    }
+    let start = Instant::now();
+    let spawned = cmd.spawn();
+    // SAFETY: closing our copy of the write end; the child has its own.
+    unsafe {
+        libc::close(res_w);
+    }
+    let mut child = match spawned {
+        Ok(c) => c,
+        Err(e) => {
+            out.spawn_error = Some(format!("could not start {}: {e}", spec.program.display()));
+            return out;
+        }
+    };
+    let pid = child.id() as i32;
+
+    let stdout_buf = Arc::new(Mutex::new(Captured::default()));
+    let stderr_buf = Arc::new(Mutex::new(Captured::default()));
+    let msgs = Arc::new(Mutex::new((Vec::new(), 0u64)));
+    let done: Vec<Arc<AtomicBool>> = (0..3).map(|_| Arc::new(AtomicBool::new(false))).collect();
+    if let Some(o) = child.stdout.take() {
+        spawn_capture(o, spec.output_cap, stdout_buf.clone(), done[0].clone());
+    } else {
+        done[0].store(true, Ordering::SeqCst);
+    }
+    if let Some(e) = child.stderr.take() {
+        spawn_capture(e, spec.output_cap, stderr_buf.clone(), done[1].clone());
+    } else {
+        done[1].store(true, Ordering::SeqCst);
+    }
+    spawn_messages(res_reader, start, msgs.clone(), done[2].clone());
+
+    let (tx, rx) = mpsc::channel::<Wait>();
+    std::thread::spawn(move || {
+        let mut status = 0;
+        // SAFETY: zeroed rusage is a valid out-parameter.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        loop {
+            // SAFETY: valid pointers; pid is our child.
+            let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+            if r == -1 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted
+            {
+                continue;
+            }
+            break;
+        }
+        let _ = tx.send(Wait::Exited {
+            status,
+            maxrss_kib: ru.ru_maxrss,
+        });
+    });
+
+    let polling = sandbox.backend == Backend::Rlimit;
+    let mut known: BTreeSet<i32> = BTreeSet::new();
+    known.insert(pid);
+    let mut polled_peak = 0u64;
+    let mut soft_sent = false;
+    let mut stack_sent: Option<Instant> = None;
+    let mut killed_by_us = false;
+    let result: Option<Wait> = loop {
+        let now = start.elapsed();
+        let mut wait_for = Duration::from_millis(if polling { 50 } else { 1000 });
+        if let Some(t) = spec.timeout {
+            if stack_sent.is_none() {
+                wait_for = wait_for.min(t.saturating_sub(now));
+            }
+        }
+        if let (Some(s), false) = (spec.soft_timeout, soft_sent) {
+            wait_for = wait_for.min(s.saturating_sub(now));
+        }
+        if let Some(at) = stack_sent {
+            wait_for = wait_for.min(spec.stack_grace.saturating_sub(at.elapsed()));
+        }
+        match rx.recv_timeout(wait_for) {
+            Ok(w) => break Some(w),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break None,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        let now = start.elapsed();
+        if polling {
+            let (set, rss) = tree_of(pid, &known);
+            known.extend(set.iter().copied());
+            polled_peak = polled_peak.max(rss);
+            if let Some(limit) = sandbox.limit
+                && rss > limit
+                && !killed_by_us
+            {
+                out.polled_limit_exceeded = true;
+                killed_by_us = true;
+                sandbox.kill_all(pid, &known, Duration::from_millis(200));
+            }
+        }
+        if let (Some(s), false) = (spec.soft_timeout, soft_sent)
+            && now >= s
+        {
+            soft_sent = true;
+            out.soft_timed_out = true;
+            // SAFETY: signal to our child.
+            unsafe {
+                libc::kill(pid, libc::SIGUSR2);
+            }
+        }
+        if let Some(t) = spec.timeout {
+            match stack_sent {
+                None if now >= t => {
+                    out.timed_out = true;
+                    stack_sent = Some(Instant::now());
+                    // SAFETY: signal to our child; the harness's faulthandler dumps the stack.
+                    unsafe {
+                        libc::kill(pid, libc::SIGUSR1);
+                    }
+                }
+                Some(at) if at.elapsed() >= spec.stack_grace && !killed_by_us => {
+                    killed_by_us = true;
+                    if polling {
+                        known.extend(tree_of(pid, &known).0);
+                    }
+                    sandbox.kill_all(pid, &known, Duration::from_millis(500));
+                }
+                _ => {}
+            }
+        }
+    };
+    out.wall = start.elapsed();
+    if let Some(Wait::Exited { status, maxrss_kib }) = result {
+        if libc::WIFEXITED(status) {
+            out.exit_code = Some(libc::WEXITSTATUS(status));
+        } else if libc::WIFSIGNALED(status) {
+            out.signal = Some(libc::WTERMSIG(status));
+        }
+        out.maxrss_main = Some((maxrss_kib.max(0) as u64) * 1024);
+    }
+
+    // Leftovers: whatever still runs after the main process ended.
+    if polling {
+        known.extend(tree_of(pid, &known).0);
+        known.remove(&pid);
+        let alive: BTreeSet<i32> = known
+            .iter()
+            .copied()
+            .filter(|p| std::path::Path::new(&format!("/proc/{p}")).exists())
+            .collect();
+        if !alive.is_empty() {
+            let n = sandbox.kill_all(pid, &alive, Duration::from_millis(500));
+            if !killed_by_us {
+                out.orphans_killed = n;
+            }
+        }
+        out.survivors = tree_of(pid, &alive).0.into_iter().collect();
+        out.polled_peak = Some(polled_peak);
+    } else {
+        let left = sandbox.pids();
+        if !left.is_empty() {
+            let n = sandbox.kill_all(pid, &BTreeSet::new(), Duration::from_secs(2));
+            if !killed_by_us {
+                out.orphans_killed = n;
+            }
+        } else {
+            // Our group may hold members the cgroup no longer lists (none), still sweep the pgid.
+            // SAFETY: signal to the run's own process group.
+            unsafe {
+                libc::killpg(pid, libc::SIGKILL);
+            }
+        }
+        out.survivors = sandbox.pids().into_iter().collect();
+    }
+    out.mem = sandbox.stats();
+
+    // Readers have their own deadline: a process outside our reach may hold a pipe open.
+    let reader_deadline = Instant::now() + spec.reader_deadline;
+    while done.iter().any(|d| !d.load(Ordering::SeqCst)) && Instant::now() < reader_deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    out.readers_abandoned = done.iter().filter(|d| !d.load(Ordering::SeqCst)).count();
+    out.stdout = stdout_buf.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    out.stderr = stderr_buf.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let m = msgs.lock().unwrap_or_else(|e| e.into_inner());
+    out.messages = m.0.clone();
+    out.messages_dropped = m.1;
+    out
+}

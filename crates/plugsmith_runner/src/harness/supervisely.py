@@ -1,0 +1,1 @@
+run_harness(lambda spec, extra: None)

@@ -60,7 +60,9 @@ pub fn anchor(files: &Files<'_>, root: &Path, candidates: &[&str]) -> (PathBuf, 
             return (path, range);
         }
     }
-    let fallback = candidates.first().map_or_else(|| root.to_path_buf(), |name| root.join(name));
+    let fallback = candidates
+        .first()
+        .map_or_else(|| root.to_path_buf(), |name| root.join(name));
     (fallback, TextRange::empty(TextSize::new(0)))
 }
 
@@ -122,9 +124,8 @@ pub fn check_entrypoints(
     out: &mut Vec<Diagnostic>,
 ) {
     let kind = plugin_type.value.as_str();
-    let at = |message: String| {
-        Diagnostic::new(&SLY004, &plugin_type.path, plugin_type.range, message)
-    };
+    let at =
+        |message: String| Diagnostic::new(&SLY004, &plugin_type.path, plugin_type.range, message);
     if MAIN_TYPES.contains(&kind) {
         if !entrypoints.has("main") {
             out.push(at(format!(
@@ -187,9 +188,10 @@ pub fn run_config_mismatch(
     match kind {
         Some(kind) if MAIN_TYPES.contains(&kind) && config_type != kind => {
             return Some(format!(
-                "run configuration type `{config_type}` on a `{kind}` plugin: a `{kind}` plugin \
+                "run configuration type `{config_type}` on {} `{kind}` plugin: such a plugin \
                  runs `{kind}` tasks only (`src/main.py`), so this configuration matches no mode \
-                 of the plugin; use `\"type\": \"{kind}\"`"
+                 of the plugin; use `\"type\": \"{kind}\"`",
+                article(kind)
             ));
         }
         Some("architecture") if mode == "main" => {
@@ -226,5 +228,14 @@ pub fn check_python(files: &Files<'_>, root: &Path, out: &mut Vec<Diagnostic>) {
             "The task container runs this code with `python -u`: Python stops on the \
              SyntaxError, the container exits non-zero and the task fails",
         ));
+    }
+}
+
+/// `a` or `an` before a word (the plugin types all start with a plain vowel or consonant).
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }

@@ -130,8 +130,7 @@ fn info_consequence(error: &SchemaError) -> &'static str {
             "the web interface shows the plugin by the `title` and `description` of its `INFO` label"
         }
         "type" => {
-            "Supervisely decides from `type` which inputs, outputs and entrypoints the plugin has \
-             (import, architecture, custom, dtl, python, agent)"
+            "Supervisely decides from `type` which inputs, outputs and entrypoints the plugin has"
         }
         "run_mode" => {
             "the agent picks the task class by `plugin_info.get(\"run_mode\", task_type)`, so every \
@@ -212,11 +211,14 @@ pub fn check_run_configs(
     };
     if let Some(schema) = run_configs_schema() {
         for error in schema.validate(&document) {
-            let message = format!(
-                "{}: the platform offers each entry as a ready-made task configuration of the \
-                 plugin, and this one is not usable",
-                error.message
-            );
+            let consequence = if error.path.is_empty() {
+                "build_plugin.sh stores the file unchecked in the image's `CONFIGS` label, where \
+                 the platform expects a list of ready-made task configurations"
+            } else {
+                "the platform offers each entry as a ready-made task configuration of the \
+                 plugin, and this one is not usable"
+            };
+            let message = format!("{}: {consequence}", error.message);
             out.push(Diagnostic::new(&SLY005, path, error.range, message));
         }
     }

@@ -169,22 +169,17 @@ fn name(line: &str, colon: usize, out: &mut Vec<VersionProblem>) {
         ));
         return;
     }
-    if name.len() > NAME_MAX {
-        out.push(problem(
-            range(NAME_MAX, colon),
-            format!(
-                "the image name in `VERSION` is {} bytes long: docker rejects names longer than \
-                 {NAME_MAX} (and build_plugin.sh still puts the registry in front)",
-                name.len()
-            ),
-        ));
-    }
+    let before = out.len();
     let mut start = 0;
     for part in name.split('/') {
         let end = start + part.len();
         if part.is_empty() {
             // The `/` that opens or closes the empty component.
-            let slash = if end < colon { end } else { start.saturating_sub(1) };
+            let slash = if end < colon {
+                end
+            } else {
+                start.saturating_sub(1)
+            };
             out.push(problem(
                 range(slash, slash + 1),
                 format!(
@@ -198,6 +193,17 @@ fn name(line: &str, colon: usize, out: &mut Vec<VersionProblem>) {
             out.push(component_problem(part, start, end));
         }
         start = end + 1;
+    }
+    // Valid components are ASCII, so `NAME_MAX` is a character boundary here.
+    if out.len() == before && name.len() > NAME_MAX {
+        out.push(problem(
+            range(NAME_MAX, colon),
+            format!(
+                "the image name in `VERSION` is {} characters long: docker rejects names longer \
+                 than {NAME_MAX} (and build_plugin.sh still puts the registry in front)",
+                name.len()
+            ),
+        ));
     }
 }
 
@@ -298,7 +304,10 @@ fn tag(line: &str, colon: usize, out: &mut Vec<VersionProblem>) {
         let what = if index == 0 && (ch == '.' || ch == '-') {
             format!("a Docker tag cannot start with `{ch}`")
         } else {
-            format!("`{}` is not allowed in a Docker tag", shown(&ch.to_string()))
+            format!(
+                "`{}` is not allowed in a Docker tag",
+                shown(&ch.to_string())
+            )
         };
         out.push(problem(
             range(start + index, start + index + ch.len_utf8()),
@@ -430,6 +439,14 @@ mod tests {
         assert_eq!(found("img:")[0].0, ":");
         assert_eq!(found(":1.0")[0].0, ":");
         assert_eq!(found("img:1.0 ")[0].0, " ");
+    }
+
+    #[test]
+    fn long_name_points_past_the_limit() {
+        let text = format!("{}:1.0", "a".repeat(300));
+        let all = problems(&text);
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].range, range(255, 300));
     }
 
     #[test]

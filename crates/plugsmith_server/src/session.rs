@@ -1,0 +1,664 @@
+//! The server's state.
+//!
+//! Two halves:
+//! - [`Shared`]: what the LSP handlers touch synchronously (open documents with versions, the
+//!   file system overlay, the negotiated encoding, the diagnostics last published). Locks are
+//!   held for a few instructions and never across an `.await`.
+//! - [`Session`]: the analysis, owned by one blocking task (`spawn_blocking`). It holds the
+//!   workspace of every root folder, the checked plugins (plugin → [`CheckedPlugin`]) and
+//!   the reverse index (path → plugins whose check looked at it). Handlers send it [`Task`]s;
+//!   it re-checks exactly the plugins a change can affect and publishes the differences.
+//!
+//! A result is published only if the text it was computed on is still the document's
+//! current text (the overlay shares the document's `Arc<str>`, so this is a pointer
+//! comparison made right before publishing): a newer version's task is already queued.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use line_index::LineIndex;
+use plugsmith_check::{CheckedPlugin, Settings};
+use plugsmith_core::workspace::normalize;
+use plugsmith_core::{Diagnostic, FileSystem, Plugin, Workspace};
+use plugsmith_disk::DiskFileSystem;
+use serde_json::Value;
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+
+use crate::convert::{self, RelatedFile};
+use crate::document::Document;
+use crate::position::{LineText, PositionEncoding};
+
+/// Locks a mutex, recovering from poisoning (a panicked holder leaves plain data behind).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// State shared by the handlers and the analysis.
+#[derive(Default)]
+pub struct Shared {
+    /// Open documents by normalised path.
+    pub documents: Mutex<HashMap<PathBuf, Document>>,
+    /// The disk under an overlay of the open documents' text.
+    pub file_system: Arc<DiskFileSystem>,
+    /// Negotiated at `initialize`.
+    pub encoding: Mutex<PositionEncoding>,
+    /// What the client was last sent, per path (for code actions whose client drops `data`).
+    pub published: Mutex<HashMap<PathBuf, Vec<lsp::Diagnostic>>>,
+}
+
+/// Settings an editor passes (`initializationOptions`, `workspace/didChangeConfiguration`),
+/// applied on top of the configuration files like `--select` / `--ignore`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EditorOptions {
+    /// Replaces the file's `select` when given.
+    pub select: Option<Vec<String>>,
+    /// Added to the file's `ignore`.
+    pub ignore: Vec<String>,
+}
+
+impl EditorOptions {
+    /// Reads `{"select": [...], "ignore": [...]}`, also when wrapped as `{"plugsmith": {...}}`
+    /// (VS Code sends the section). `None` when the value holds no plugsmith settings.
+    pub fn from_json(value: &Value) -> Option<EditorOptions> {
+        let object = match value.get("plugsmith") {
+            Some(inner @ Value::Object(_)) => inner,
+            _ if value.get("select").is_some() || value.get("ignore").is_some() => value,
+            _ => return None,
+        };
+        let strings = |key: &str| -> Option<Vec<String>> {
+            Some(
+                object
+                    .get(key)?
+                    .as_array()?
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_string))
+                    .collect(),
+            )
+        };
+        Some(EditorOptions {
+            select: strings("select"),
+            ignore: strings("ignore").unwrap_or_default(),
+        })
+    }
+}
+
+/// What happened to a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileEvent {
+    /// `textDocument/didOpen`.
+    Opened,
+    /// `textDocument/didChange`.
+    Edited,
+    /// `textDocument/didSave`.
+    Saved,
+    /// `textDocument/didClose`.
+    Closed,
+    /// `workspace/didChangeWatchedFiles`: created.
+    Created,
+    /// `workspace/didChangeWatchedFiles`: changed.
+    Changed,
+    /// `workspace/didChangeWatchedFiles`: deleted.
+    Deleted,
+}
+
+/// Work for the analysis.
+#[derive(Debug)]
+pub enum Task {
+    /// After `initialized`: scan the root folders and check everything.
+    Start {
+        roots: Vec<PathBuf>,
+        options: EditorOptions,
+    },
+    /// New editor options: re-read settings and re-check everything.
+    Configure(EditorOptions),
+    /// Root folders added or removed.
+    Folders {
+        added: Vec<PathBuf>,
+        removed: Vec<PathBuf>,
+    },
+    /// One file changed.
+    File(PathBuf, FileEvent),
+}
+
+/// Where results go: the LSP client in production, a recorder in tests.
+pub trait Publish: Send {
+    /// `textDocument/publishDiagnostics`.
+    fn publish(&self, uri: Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>);
+    /// A message worth showing in the client's log (configuration errors).
+    fn log(&self, message: String);
+}
+
+/// One root folder (or the files outside every root folder), with its own settings.
+struct Root {
+    /// `None` for the loose files opened outside every root folder.
+    path: Option<PathBuf>,
+    settings: Settings,
+    workspace: Workspace,
+    plugins: BTreeMap<Plugin, CheckedPlugin>,
+    /// path → plugins whose check looked at that path.
+    by_input: HashMap<PathBuf, BTreeSet<Plugin>>,
+}
+
+impl Root {
+    /// Reads the settings and walks the folder (nothing is checked yet).
+    fn scan(
+        path: Option<PathBuf>,
+        options: &EditorOptions,
+        file_system: &Arc<DiskFileSystem>,
+        nested: &[PathBuf],
+        out: &dyn Publish,
+    ) -> Root {
+        let file_settings = match &path {
+            Some(path) => plugsmith_disk::find_settings(path).unwrap_or_else(|error| {
+                out.log(format!("plugsmith: {error}; using the default settings"));
+                Settings::default().with_base(path)
+            }),
+            None => Settings::default(),
+        };
+        let settings = match file_settings
+            .clone()
+            .with_command_line(options.select.clone(), options.ignore.clone())
+        {
+            Ok(settings) => settings,
+            Err(error) => {
+                out.log(format!(
+                    "plugsmith: editor settings: {error}; using the configuration files only"
+                ));
+                file_settings
+            }
+        };
+        let files: Vec<PathBuf> = match &path {
+            Some(path) => {
+                let walk = plugsmith_disk::walk(std::slice::from_ref(path), &settings);
+                for (failed, error) in &walk.errors {
+                    eprintln!("plugsmith: cannot walk {}: {error}", failed.display());
+                }
+                walk.files
+                    .into_iter()
+                    .map(|file| normalize(&file))
+                    .filter(|file| !nested.iter().any(|inner| file.starts_with(inner)))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let file_system: Arc<dyn FileSystem> = file_system.clone();
+        Root {
+            path,
+            settings,
+            workspace: Workspace::new(files, file_system),
+            plugins: BTreeMap::new(),
+            by_input: HashMap::new(),
+        }
+    }
+
+    fn contains(&self, path: &Path) -> bool {
+        self.workspace.files().is_file(path)
+    }
+
+    /// Re-runs detection, drops plugins no longer found, and checks the new ones and the
+    /// ones `changed` can affect (a changed path among their inputs or under their root).
+    /// `everything` re-checks every plugin.
+    fn refresh(&mut self, changed: &BTreeSet<PathBuf>, everything: bool) {
+        let detected: BTreeSet<Plugin> = guard("detection", || {
+            plugsmith_check::detect(&self.workspace, &self.settings)
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+        let mut stale: BTreeSet<Plugin> = changed
+            .iter()
+            .filter_map(|path| self.by_input.get(path))
+            .flatten()
+            .cloned()
+            .collect();
+        for plugin in self.plugins.keys() {
+            if changed.iter().any(|path| path.starts_with(&plugin.root)) {
+                stale.insert(plugin.clone());
+            }
+        }
+        let gone: Vec<Plugin> = self
+            .plugins
+            .keys()
+            .filter(|plugin| !detected.contains(plugin))
+            .cloned()
+            .collect();
+        for plugin in gone {
+            self.forget(&plugin);
+        }
+        for plugin in detected {
+            if everything || stale.contains(&plugin) || !self.plugins.contains_key(&plugin) {
+                let checked = guard("check", || {
+                    plugsmith_check::check_plugin(&self.workspace, &self.settings, &plugin)
+                })
+                .unwrap_or_else(|| CheckedPlugin {
+                    // Re-checked when anything under its root changes.
+                    inputs: BTreeSet::from([plugin.root.clone()]),
+                    plugin: plugin.clone(),
+                    diagnostics: Vec::new(),
+                });
+                self.forget(&plugin);
+                for input in &checked.inputs {
+                    self.by_input
+                        .entry(input.clone())
+                        .or_default()
+                        .insert(plugin.clone());
+                }
+                self.plugins.insert(plugin, checked);
+            }
+        }
+    }
+
+    /// Removes a plugin and its reverse-index entries.
+    fn forget(&mut self, plugin: &Plugin) {
+        if let Some(old) = self.plugins.remove(plugin) {
+            for input in &old.inputs {
+                if let Some(plugins) = self.by_input.get_mut(input) {
+                    plugins.remove(plugin);
+                    if plugins.is_empty() {
+                        self.by_input.remove(input);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs `f`, turning a panic (a bug in a rule) into `None` so that the server lives on.
+fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Option<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(value) => Some(value),
+        Err(_) => {
+            eprintln!("plugsmith: internal error during {what}; results are incomplete");
+            None
+        }
+    }
+}
+
+/// A file's text and line index.
+type TextAndIndex = (Arc<str>, Arc<LineIndex>);
+
+/// What the client currently shows for a path.
+struct Published {
+    uri: Uri,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The analysis state; see the module documentation.
+pub struct Session {
+    shared: Arc<Shared>,
+    out: Box<dyn Publish>,
+    options: EditorOptions,
+    folders: Vec<PathBuf>,
+    /// One per root folder, longest path first (the owner of a path is the first match).
+    roots: Vec<Root>,
+    loose: Root,
+    published: HashMap<PathBuf, Published>,
+}
+
+impl Session {
+    /// A session publishing through `out`; nothing is scanned before [`Task::Start`].
+    pub fn new(shared: Arc<Shared>, out: Box<dyn Publish>) -> Self {
+        let loose = Root::scan(
+            None,
+            &EditorOptions::default(),
+            &shared.file_system,
+            &[],
+            &*out,
+        );
+        Session {
+            shared,
+            out,
+            options: EditorOptions::default(),
+            folders: Vec::new(),
+            roots: Vec::new(),
+            loose,
+            published: HashMap::new(),
+        }
+    }
+
+    /// Handles tasks until every sender is gone. Tasks queued while a batch was being
+    /// handled are handled together (a burst of keystrokes costs one re-check).
+    pub fn run(mut self, tasks: Receiver<Task>) {
+        while let Ok(first) = tasks.recv() {
+            let mut batch = vec![first];
+            batch.extend(tasks.try_iter());
+            self.handle(batch);
+        }
+    }
+
+    /// Handles one batch of tasks: update the workspaces, re-check, publish.
+    pub fn handle(&mut self, batch: Vec<Task>) {
+        let mut rescan = false;
+        let mut changed: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut rescan_roots: BTreeSet<Option<PathBuf>> = BTreeSet::new();
+        for task in batch {
+            match task {
+                Task::Start { roots, options } => {
+                    self.options = options;
+                    self.folders = roots.iter().map(|root| normalize(root)).collect();
+                    rescan = true;
+                }
+                Task::Configure(options) => {
+                    self.options = options;
+                    rescan = true;
+                }
+                Task::Folders { added, removed } => {
+                    let removed: Vec<PathBuf> = removed.iter().map(|p| normalize(p)).collect();
+                    self.folders.retain(|folder| !removed.contains(folder));
+                    for folder in added {
+                        let folder = normalize(&folder);
+                        if !self.folders.contains(&folder) {
+                            self.folders.push(folder);
+                        }
+                    }
+                    rescan = true;
+                }
+                Task::File(path, event) => {
+                    let path = normalize(&path);
+                    if let Some(root) = self.apply(&path, event) {
+                        rescan_roots.insert(root);
+                    }
+                    changed.insert(path);
+                }
+            }
+        }
+        if rescan {
+            self.rescan_all();
+        } else {
+            let options = self.options.clone();
+            let folders = self.folders.clone();
+            for root in self
+                .roots
+                .iter_mut()
+                .chain(std::iter::once(&mut self.loose))
+            {
+                if rescan_roots.contains(&root.path) {
+                    let nested = nested_in(&folders, root.path.as_deref());
+                    *root = Root::scan(
+                        root.path.clone(),
+                        &options,
+                        &self.shared.file_system,
+                        &nested,
+                        &*self.out,
+                    );
+                    add_open_documents(root, &self.shared, &folders);
+                    root.refresh(&BTreeSet::new(), true);
+                } else if changed
+                    .iter()
+                    .any(|path| owner_of(&folders, path) == root.path)
+                {
+                    root.refresh(&changed, false);
+                }
+            }
+        }
+        for (path, error) in self.shared.file_system.take_errors() {
+            eprintln!("plugsmith: {}: {error}", path.display());
+        }
+        self.publish(&changed);
+    }
+
+    /// Re-reads settings, walks every root and checks everything.
+    fn rescan_all(&mut self) {
+        let mut folders = self.folders.clone();
+        folders.sort_by_key(|folder| std::cmp::Reverse(folder.as_os_str().len()));
+        self.roots = folders
+            .iter()
+            .map(|folder| {
+                let nested = nested_in(&folders, Some(folder));
+                Root::scan(
+                    Some(folder.clone()),
+                    &self.options,
+                    &self.shared.file_system,
+                    &nested,
+                    &*self.out,
+                )
+            })
+            .collect();
+        self.loose = Root::scan(
+            None,
+            &self.options,
+            &self.shared.file_system,
+            &[],
+            &*self.out,
+        );
+        for root in self
+            .roots
+            .iter_mut()
+            .chain(std::iter::once(&mut self.loose))
+        {
+            add_open_documents(root, &self.shared, &folders);
+            root.refresh(&BTreeSet::new(), true);
+        }
+    }
+
+    fn root_mut(&mut self, path: &Path) -> &mut Root {
+        let owner = owner_of(&self.folders, path);
+        match self.roots.iter_mut().find(|root| root.path == owner) {
+            Some(root) => root,
+            None => &mut self.loose,
+        }
+    }
+
+    /// Updates the owning workspace's file set and caches for one event. Returns the root to
+    /// rescan when the event touches its configuration.
+    fn apply(&mut self, path: &Path, event: FileEvent) -> Option<Option<PathBuf>> {
+        let is_open = lock(&self.shared.documents).contains_key(path);
+        let root = self.root_mut(path);
+        let known = root.contains(path);
+        match event {
+            FileEvent::Opened | FileEvent::Edited | FileEvent::Saved => root.workspace.insert(path),
+            FileEvent::Closed => {
+                if path.is_file() {
+                    root.workspace.forget(path);
+                } else {
+                    root.workspace.remove(path);
+                }
+            }
+            FileEvent::Created => {
+                if path.is_dir() {
+                    let walk = plugsmith_disk::walk(&[path.to_path_buf()], &root.settings);
+                    for file in walk.files {
+                        root.workspace.insert(&normalize(&file));
+                    }
+                } else if !ignored(path, &root.settings) || is_open {
+                    root.workspace.insert(path);
+                }
+            }
+            FileEvent::Changed => {
+                if known {
+                    root.workspace.forget(path);
+                }
+            }
+            FileEvent::Deleted => {
+                if is_open {
+                    // The editor still has the text; the buffer stays checkable.
+                    root.workspace.forget(path);
+                } else {
+                    let below = root.workspace.files().files_under(path);
+                    for file in below {
+                        root.workspace.remove(&file);
+                    }
+                    root.workspace.remove(path);
+                }
+            }
+        }
+        let config = matches!(
+            path.file_name().and_then(|name| name.to_str()),
+            Some("plugsmith.toml" | "pyproject.toml")
+        );
+        let on_disk = !matches!(event, FileEvent::Opened | FileEvent::Edited);
+        (config && on_disk && root.path.is_some()).then(|| root.path.clone())
+    }
+
+    /// Publishes what changed: every file whose diagnostics differ from what the client
+    /// shows, and every file named in `touched` that is open or has diagnostics (its positions
+    /// may have moved, or its version did).
+    fn publish(&mut self, touched: &BTreeSet<PathBuf>) {
+        let mut current: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+        for root in self.roots.iter().chain(std::iter::once(&self.loose)) {
+            for checked in root.plugins.values() {
+                for diagnostic in &checked.diagnostics {
+                    current
+                        .entry(normalize(&diagnostic.path))
+                        .or_default()
+                        .push(diagnostic.clone());
+                }
+            }
+        }
+        for diagnostics in current.values_mut() {
+            diagnostics.sort_by(|a, b| {
+                (a.range.start(), a.range.end(), a.code, &a.message).cmp(&(
+                    b.range.start(),
+                    b.range.end(),
+                    b.code,
+                    &b.message,
+                ))
+            });
+            diagnostics.dedup();
+        }
+        let mut paths: BTreeSet<PathBuf> = current.keys().cloned().collect();
+        paths.extend(self.published.keys().cloned());
+        paths.extend(touched.iter().cloned());
+        let encoding = *lock(&self.shared.encoding);
+        for path in paths {
+            let new = current.remove(&path).unwrap_or_default();
+            let old = self.published.get(&path);
+            let open = lock(&self.shared.documents).get(&path).cloned();
+            let old_diagnostics = old.map_or(&[][..], |old| &old.diagnostics[..]);
+            let must = touched.contains(&path)
+                && (open.is_some() || !old_diagnostics.is_empty() || !new.is_empty());
+            if !must && old_diagnostics == new.as_slice() {
+                continue;
+            }
+            self.publish_file(&path, new, open, encoding);
+        }
+    }
+
+    fn publish_file(
+        &mut self,
+        path: &Path,
+        diagnostics: Vec<Diagnostic>,
+        open: Option<Document>,
+        encoding: PositionEncoding,
+    ) {
+        let folders = self.folders.clone();
+        let text = {
+            let root = self.root_mut(path);
+            root.workspace
+                .files()
+                .read(path)
+                .unwrap_or_else(|_| Arc::from(""))
+        };
+        let (uri, version, index) = match &open {
+            Some(document) => {
+                if !Arc::ptr_eq(document.text(), &text) && **document.text() != *text {
+                    // A newer version is being edited; its own task publishes it.
+                    return;
+                }
+                (
+                    document.uri.clone(),
+                    Some(document.version),
+                    document.index().clone(),
+                )
+            }
+            None => match convert::path_to_uri(path) {
+                Some(uri) => (uri, None, Arc::new(LineIndex::new(&text))),
+                None => return,
+            },
+        };
+        let line_text = LineText::new(&text, &index);
+        let mut related_cache: HashMap<PathBuf, Option<TextAndIndex>> = HashMap::new();
+        let shared = self.shared.clone();
+        let roots = &self.roots;
+        let loose = &self.loose;
+        let mut related = |other: &Path| -> Option<RelatedFile> {
+            let other = normalize(other);
+            let uri = match lock(&shared.documents).get(&other) {
+                Some(document) => document.uri.clone(),
+                None => convert::path_to_uri(&other)?,
+            };
+            let (text, index) = related_cache
+                .entry(other.clone())
+                .or_insert_with(|| {
+                    let owner = owner_of(&folders, &other);
+                    let root = roots
+                        .iter()
+                        .find(|root| root.path == owner)
+                        .unwrap_or(loose);
+                    let text = root.workspace.files().read(&other).ok()?;
+                    let index = Arc::new(LineIndex::new(&text));
+                    Some((text, index))
+                })
+                .clone()?;
+            Some(RelatedFile { uri, text, index })
+        };
+        let lsp_diagnostics: Vec<lsp::Diagnostic> = diagnostics
+            .iter()
+            .map(|diagnostic| {
+                convert::to_lsp(diagnostic, line_text, encoding, version, &mut related)
+            })
+            .collect();
+        if let Some(old) = self.published.get(path)
+            && old.uri != uri
+            && !old.diagnostics.is_empty()
+        {
+            self.out.publish(old.uri.clone(), Vec::new(), None);
+        }
+        lock(&self.shared.published).insert(path.to_path_buf(), lsp_diagnostics.clone());
+        self.out.publish(uri.clone(), lsp_diagnostics, version);
+        if diagnostics.is_empty() {
+            self.published.remove(path);
+            lock(&self.shared.published).remove(path);
+        } else {
+            self.published
+                .insert(path.to_path_buf(), Published { uri, diagnostics });
+        }
+    }
+}
+
+/// The root folder owning `path`: the longest folder containing it (`None`: loose).
+fn owner_of(folders: &[PathBuf], path: &Path) -> Option<PathBuf> {
+    folders
+        .iter()
+        .filter(|folder| path.starts_with(folder))
+        .max_by_key(|folder| folder.as_os_str().len())
+        .cloned()
+}
+
+/// The folders strictly inside `root` (their files belong to them, not to `root`).
+fn nested_in(folders: &[PathBuf], root: Option<&Path>) -> Vec<PathBuf> {
+    match root {
+        Some(root) => folders
+            .iter()
+            .filter(|folder| folder.as_path() != root && folder.starts_with(root))
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Puts the open documents a root owns into its workspace (they may be ignored on disk or
+/// not saved yet).
+fn add_open_documents(root: &mut Root, shared: &Shared, folders: &[PathBuf]) {
+    let paths: Vec<PathBuf> = lock(&shared.documents).keys().cloned().collect();
+    for path in paths {
+        if owner_of(folders, &path) == root.path && !root.contains(&path) {
+            root.workspace.insert(&path);
+        }
+    }
+}
+
+/// Paths a file watcher reports that the walk would not have taken.
+fn ignored(path: &Path, settings: &Settings) -> bool {
+    settings.excluded(path)
+        || path.components().any(|component| {
+            plugsmith_disk::DEFAULT_EXCLUDES
+                .iter()
+                .any(|exclude| component.as_os_str() == *exclude)
+        })
+}

@@ -687,7 +687,7 @@ fn resolve_module(
         info,
         range,
         format!(
-            "`Module = {module}` resolves to nothing: neither `{}` nor a package folder `{}` exists; yapsy logs \"cannot find the file or directory module\" and {SKIPS}",
+            "`Module = {module}` resolves to nothing: neither `{}` nor a package folder `{}` exists; yapsy logs \"cannot find the file or directory module\" and skips this plugin",
             with_py.display(),
             candidate.display()
         ),
@@ -763,7 +763,7 @@ pub(crate) fn check(
                 info,
                 range,
                 format!(
-                    "no class in `{}` derives from `{}` (a {} plugin): yapsy finds no plugin class and {SKIPS}",
+                    "no class in `{}` derives from `{}` (a {} plugin): yapsy finds no plugin class and skips this plugin",
                     path.display(),
                     category.class(),
                     category.name()
@@ -818,7 +818,11 @@ pub(crate) fn check(
             }
         }
         Run::Abstract(from) => {
-            let why = if from.is_empty() || from == pick.as_str() {
+            let has_mixin = ["PanoptesSNMPBasePlugin", "PanoptesSNMPBaseEnrichmentPlugin"]
+                .iter()
+                .filter_map(|name| analyzer.framework.get(name))
+                .any(|&mixin| analyzer.subclass_of(pick_id, mixin) == Some(true));
+            let why = if from.is_empty() || from == pick.as_str() || !has_mixin {
                 format!("`{pick}` does not implement `run(self, context)`")
             } else {
                 format!(
@@ -867,7 +871,7 @@ fn report_no_category(
             info,
             range,
             format!(
-                "no class in `{}` derives from `PanoptesPollingPlugin`, `PanoptesEnrichmentPlugin` or `PanoptesDiscoveryPlugin`: yapsy finds no plugin class and {SKIPS}",
+                "no class in `{}` derives from `PanoptesPollingPlugin`, `PanoptesEnrichmentPlugin` or `PanoptesDiscoveryPlugin`: yapsy finds no plugin class and skips this plugin",
                 path.display()
             ),
         ));

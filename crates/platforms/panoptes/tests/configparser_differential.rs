@@ -45,7 +45,8 @@ fn ini_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// What our reader says, in the oracle's JSON shape.
 fn ours(name: &str, text: &str) -> Value {
     let doc: IniDocument = ini::parse(text);
-    let mut result = json!({"name": name, "error": null, "sections": {}, "defaults": {}, "interpolation": {}});
+    let mut result =
+        json!({"name": name, "error": null, "sections": {}, "defaults": {}, "interpolation": {}});
     if let Some(raised) = doc.raised() {
         let lines: Vec<u32> = raised.errors.iter().map(|e| e.line).collect();
         result["error"] = json!({"class": raised.class, "lines": lines});
@@ -101,9 +102,16 @@ fn compare(inputs: &[(String, String)]) -> (usize, Vec<String>) {
     assert_eq!(expected.len(), inputs.len());
     let mut classes: std::collections::BTreeMap<String, usize> = Default::default();
     for python in &expected {
-        let class = python["error"]["class"].as_str().unwrap_or("no error").to_string();
+        let class = python["error"]["class"]
+            .as_str()
+            .unwrap_or("no error")
+            .to_string();
         *classes.entry(class).or_default() += 1;
-        for outcome in python["interpolation"].as_object().into_iter().flat_map(|m| m.values()) {
+        for outcome in python["interpolation"]
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.values())
+        {
             if let Some(class) = outcome.as_str() {
                 *classes.entry(class.to_string()).or_default() += 1;
             }
@@ -134,7 +142,10 @@ fn agrees_on_fixtures_and_real_examples() {
     if shared.is_dir() {
         ini_files(&shared, &mut files);
     } else {
-        eprintln!("{} absent: only the fixtures are compared", shared.display());
+        eprintln!(
+            "{} absent: only the fixtures are compared",
+            shared.display()
+        );
     }
     files.sort();
     // Fixtures may hold files that are not UTF-8 on purpose; Python would not read them either.
@@ -175,26 +186,59 @@ impl Lcg {
 
 fn generated(seed: u64) -> String {
     const LINES: &[&str] = &[
-        "[Core]", "[core]", "[main]", "[DEFAULT]", "[ a b ]", "[x] tail", "[]", "[[x]]", "[x",
-        "Name = Test", "name: other", "Module = plugin", "key = value", "KEY=v", "key2 :  v  ",
-        "= nothing", ": nothing", "flag", "  indented = x", "    continued line", "\tcont",
-        "  ", "", "# comment", "; comment", "   # indented comment", "a = 10%", "b = 10%%",
-        "c = %(key)s", "d = %(missing)s", "e = %(e)s", "f = %(name)s and %(key2)s", "g = %",
-        "h = %(", "i = %(x)d", "\u{a0}x = nbsp", "j = \u{1c}sep\u{1c}", "k = a=b:c",
-        "execute_frequency = 60", "resource_filter = resource_class = \"a\" AND x LIKE \"y%%\"",
+        "[Core]",
+        "[core]",
+        "[main]",
+        "[DEFAULT]",
+        "[ a b ]",
+        "[x] tail",
+        "[]",
+        "[[x]]",
+        "[x",
+        "Name = Test",
+        "name: other",
+        "Module = plugin",
+        "key = value",
+        "KEY=v",
+        "key2 :  v  ",
+        "= nothing",
+        ": nothing",
+        "flag",
+        "  indented = x",
+        "    continued line",
+        "\tcont",
+        "  ",
+        "",
+        "# comment",
+        "; comment",
+        "   # indented comment",
+        "a = 10%",
+        "b = 10%%",
+        "c = %(key)s",
+        "d = %(missing)s",
+        "e = %(e)s",
+        "f = %(name)s and %(key2)s",
+        "g = %",
+        "h = %(",
+        "i = %(x)d",
+        "\u{a0}x = nbsp",
+        "j = \u{1c}sep\u{1c}",
+        "k = a=b:c",
+        "execute_frequency = 60",
+        "resource_filter = resource_class = \"a\" AND x LIKE \"y%%\"",
     ];
     const ENDS: &[&str] = &["\n", "\n", "\n", "\r\n", "\r"];
     let mut rng = Lcg(seed);
     let count = rng.next() % 12;
     let mut text = String::new();
-    if rng.next() % 4 != 0 {
+    if !rng.next().is_multiple_of(4) {
         text.push_str("[s]\n");
     }
     for _ in 0..count {
         text.push_str(rng.pick(LINES));
         text.push_str(rng.pick(ENDS));
     }
-    if rng.next() % 3 == 0 {
+    if rng.next().is_multiple_of(3) {
         text.push_str(rng.pick(LINES));
     }
     text
@@ -215,6 +259,11 @@ fn agrees_on_generated_texts() {
         disagreements.is_empty(),
         "{} of {count} generated texts disagree:\n{}",
         disagreements.len(),
-        disagreements.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+        disagreements
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

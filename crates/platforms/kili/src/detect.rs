@@ -72,7 +72,28 @@ fn looks_like_kili(files: &Files<'_>, path: &Path) -> bool {
     let Ok(file) = files.python(path) else {
         return false;
     };
+    if file.root().has_error() {
+        // A file that does not parse is still the plugin its author meant: judge its lines
+        // (and let PLG001 say why the upload fails).
+        return text_looks_like_kili(&text);
+    }
     (handler && handlers::top_level_handler(&file).is_some()) || (kili && imports_kili(&file))
+}
+
+/// The detection on lines of text, for files whose tree has syntax errors.
+fn text_looks_like_kili(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim_end();
+        line.starts_with("class PluginHandler")
+            || [
+                "from kili.plugins",
+                "from kili.services.plugins",
+                "import kili.plugins",
+            ]
+            .iter()
+            .any(|start| line.trim_start().starts_with(start))
+            || line.trim_start().starts_with("from kili import plugins")
+    })
 }
 
 /// Whether the module imports from `kili.plugins` (or `kili.services.plugins`) anywhere

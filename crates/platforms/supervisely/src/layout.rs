@@ -43,6 +43,7 @@ impl Entrypoints {
         Entrypoints { present }
     }
 
+    /// Whether `src/<mode>.py` exists (`mode` as in [`MODES`]).
     pub fn has(&self, mode: &str) -> bool {
         self.present.contains(&mode)
     }
@@ -89,10 +90,16 @@ pub fn check_dockerfile(
     if files.is_file(&root.join("Dockerfile")) {
         return;
     }
-    let elsewhere = files
-        .files_under(root)
-        .into_iter()
-        .find(|path| path.file_name().is_some_and(|name| name == "Dockerfile"));
+    // One folder down (`docker/Dockerfile`), and not another plugin's own Dockerfile.
+    let elsewhere = files.files_under(root).into_iter().find(|path| {
+        path.file_name().is_some_and(|name| name == "Dockerfile")
+            && path
+                .strip_prefix(root)
+                .is_ok_and(|relative| relative.components().count() == 2)
+            && path
+                .parent()
+                .is_some_and(|folder| !files.is_file(&folder.join(crate::PLUGIN_INFO)))
+    });
     let mut message = "the plugin has no `Dockerfile`: build_plugin.sh runs `docker build -f \
                        <plugin dir>/Dockerfile`, which fails, so no image is built"
         .to_string();

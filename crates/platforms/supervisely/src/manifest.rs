@@ -51,9 +51,11 @@ const CONFIGS_UNREADABLE: &str = "build_plugin.sh copies the file unchecked into
 /// The plugin's `type`, when `plugin_info.json` gives one as a string.
 #[derive(Clone, Debug)]
 pub struct PluginType {
+    /// The type as written (not necessarily one the schema allows).
     pub value: String,
     /// The string value, quotes included.
     pub range: TextRange,
+    /// The `plugin_info.json` it comes from.
     pub path: PathBuf,
 }
 

@@ -23,4 +23,4 @@ pub use diagnostic::{Diagnostic, Edit, Fix, Related, Severity};
 pub use platform::{Platform, Plugin};
 pub use rule::Rule;
 pub use text_size::{TextRange, TextSize};
-pub use workspace::{FileError, FileSystem, Files, Workspace};
+pub use workspace::{FileError, FileSystem, Files, TextChange, Workspace};

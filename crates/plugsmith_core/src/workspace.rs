@@ -90,6 +90,16 @@ pub struct Workspace {
     file_system: Arc<dyn FileSystem>,
     texts: Mutex<HashMap<PathBuf, Result<Arc<str>, FileError>>>,
     python: Mutex<HashMap<PathBuf, Arc<PythonFile>>>,
+    /// Trees of changed files, already adjusted for the changes, with the text they expect:
+    /// the next parse of that exact text reuses them (incremental parsing).
+    edited: Mutex<HashMap<PathBuf, (String, python::Tree)>>,
+}
+
+/// One change to a file's text: the byte `range` of the text before it becomes `new_text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextChange {
+    pub range: text_size::TextRange,
+    pub new_text: String,
 }
 
 impl Workspace {
@@ -101,6 +111,7 @@ impl Workspace {
             file_system,
             texts: Mutex::default(),
             python: Mutex::default(),
+            edited: Mutex::default(),
         }
     }
 
@@ -134,6 +145,28 @@ impl Workspace {
         let path = normalize(path);
         lock(&self.texts).remove(&path);
         lock(&self.python).remove(&path);
+        lock(&self.edited).remove(&path);
+    }
+
+    /// The text of `path` changed by `changes`, applied in order (each in the coordinates of
+    /// the text the previous one left). Forgets the cached text; keeps the cached parse, edited,
+    /// so that the next parse is incremental. The front end's [`FileSystem`] must return the
+    /// changed text from now on; if it returns anything else, the file is parsed afresh.
+    pub fn change(&self, path: &Path, changes: &[TextChange]) {
+        let path = normalize(path);
+        lock(&self.texts).remove(&path);
+        let previous = lock(&self.python).remove(&path);
+        let base = match previous {
+            Some(file) => Some((file.text.to_string(), file.tree.clone())),
+            None => lock(&self.edited).remove(&path),
+        };
+        let Some((mut text, mut tree)) = base else {
+            return;
+        };
+        for change in changes {
+            text = python::edit_tree(&mut tree, &text, change.range, &change.new_text);
+        }
+        lock(&self.edited).insert(path, (text, tree));
     }
 
     /// A view that records what it is asked about; see [`Files`].
@@ -178,7 +211,11 @@ impl Workspace {
             return Ok(cached.clone());
         }
         let text = self.read(path)?;
-        let parsed = Arc::new(python::parse(text));
+        let edited = lock(&self.edited).remove(path);
+        let old = edited
+            .filter(|(expected, _)| *expected == *text)
+            .map(|(_, tree)| tree);
+        let parsed = Arc::new(python::parse_incrementally(text, old.as_ref()));
         lock(&self.python).insert(path.to_path_buf(), parsed.clone());
         Ok(parsed)
     }
@@ -341,6 +378,40 @@ mod tests {
         let inputs = files.into_inputs();
         assert!(inputs.contains(Path::new("p/module.py")));
         assert!(inputs.contains(Path::new("p/a.py")));
+    }
+
+    /// A file system whose one file can be rewritten, like an editor buffer.
+    struct Buffer(Mutex<Arc<str>>);
+
+    impl FileSystem for Buffer {
+        fn read(&self, _path: &Path) -> Result<Arc<str>, FileError> {
+            Ok(self.0.lock().unwrap().clone())
+        }
+    }
+
+    #[test]
+    fn changed_python_is_reparsed_from_the_edited_tree() {
+        let buffer = Arc::new(Buffer(Mutex::new(Arc::from("def f():\n    return 1\n"))));
+        let ws = Workspace::new([PathBuf::from("m.py")], buffer.clone());
+        assert!(
+            !ws.files()
+                .python(Path::new("m.py"))
+                .unwrap()
+                .root()
+                .has_error()
+        );
+        let at = text_size::TextSize::new(20);
+        ws.change(
+            Path::new("m.py"),
+            &[TextChange {
+                range: text_size::TextRange::empty(at),
+                new_text: " +".to_string(),
+            }],
+        );
+        *buffer.0.lock().unwrap() = Arc::from("def f():\n    return 1 +\n");
+        let file = ws.files().python(Path::new("m.py")).unwrap();
+        assert_eq!(&*file.text, "def f():\n    return 1 +\n");
+        assert!(file.root().has_error());
     }
 
     #[test]

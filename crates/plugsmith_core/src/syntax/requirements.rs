@@ -118,8 +118,16 @@ fn check_line(offset: usize, line: &str) -> Option<RequirementError> {
     match Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement) {
         Ok(_) => None,
         Err(error) => {
-            let start = error.start.min(requirement.len());
-            let len = error.len.min(requirement.len() - start);
+            // An error at the end of the line ("expected operator") points at its last character.
+            let last = requirement.char_indices().next_back().map_or(0, |(i, _)| i);
+            let (start, len) = if error.start >= requirement.len() {
+                (last, requirement.len() - last)
+            } else {
+                (
+                    error.start,
+                    error.len.clamp(1, requirement.len() - error.start),
+                )
+            };
             Some(RequirementError {
                 range: at(start, len),
                 message: error.message.to_string(),
@@ -137,7 +145,9 @@ fn first_word(text: &str) -> &str {
 fn check_option(line: &str) -> Option<String> {
     let name = first_word(line);
     let Some((_, takes_value)) = OPTIONS.iter().find(|(option, _)| *option == name) else {
-        return Some(format!("pip does not know the option `{name}` in a requirements file"));
+        return Some(format!(
+            "pip does not know the option `{name}` in a requirements file"
+        ));
     };
     let rest = line[name.len()..].trim_start_matches('=').trim();
     let short_glued = name.len() == 2 && line.len() > 2 && !line[2..].starts_with([' ', '\t', '=']);
@@ -182,7 +192,10 @@ mod tests {
     fn reports_the_offending_part() {
         let found = errors("numpy\npandas >= 2,\n--frobnicate\n-r\n");
         assert_eq!(found.len(), 3, "{found:?}");
-        assert!(found[0].0.starts_with(",") || found[0].0.contains(','), "{found:?}");
+        assert!(
+            found[0].0.starts_with(",") || found[0].0.contains(','),
+            "{found:?}"
+        );
         assert_eq!(found[1].0, "--frobnicate");
         assert_eq!(found[2].0, "-r");
     }

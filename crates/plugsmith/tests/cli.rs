@@ -347,3 +347,144 @@ fn closed_stdout_does_not_panic() {
         "{status:?} {err}"
     );
 }
+
+/// A copy of `fixtures/<case>` in a temporary folder, or `None` when the fixture is absent
+/// (platform fixtures are being written alongside the rules).
+fn fixture(case: &str) -> Option<tempfile::TempDir> {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(case);
+    if !source.is_dir() {
+        eprintln!("fixture {case} absent: skipped");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&source, dir.path());
+    Some(dir)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else if entry.file_name() != "expected.snap" {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn syntax_error_fixture_in_every_format() {
+    let Some(dir) = fixture("kili/plg001_syntax_error") else {
+        return;
+    };
+    let output = plugsmith(dir.path(), &["check", "--output-format", "json"]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let plg001 = value
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "PLG001" && d["filename"] == "my_plugin/tests/test_helpers.py")
+        .expect("a PLG001 diagnostic in my_plugin/tests/test_helpers.py");
+    assert_eq!(plg001["severity"], "error");
+    assert_eq!(
+        plg001["location"],
+        serde_json::json!({"row": 1, "column": 1})
+    );
+    assert_eq!(plg001["url"], "https://plugsmith.dev/rules/PLG001");
+
+    let output = plugsmith(dir.path(), &["check", "--output-format", "concise"]);
+    assert_eq!(code(&output), 1);
+    assert!(
+        stdout(&output).contains("my_plugin/tests/test_helpers.py:1:1: PLG001 SyntaxError"),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = plugsmith(dir.path(), &["check", "--no-color"]);
+    assert_eq!(code(&output), 1);
+    let full = stdout(&output);
+    assert!(full.contains("error[PLG001]: SyntaxError"), "{full}");
+    assert!(
+        full.contains(" --> my_plugin/tests/test_helpers.py:1:1\n"),
+        "{full}"
+    );
+    assert!(full.contains("^^^"), "{full}");
+    assert!(full.trim_end().ends_with("in 1 file."), "{full}");
+
+    // Paths print relative to where plugsmith runs, absolute when outside it.
+    let output = plugsmith(
+        &dir.path().join("my_plugin"),
+        &["check", "--output-format", "concise", ".."],
+    );
+    assert!(
+        stdout(&output)
+            .lines()
+            .any(|line| line.starts_with("tests/test_helpers.py:1:1: PLG001")),
+        "{}",
+        stdout(&output)
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let absolute = dir.path().to_str().unwrap();
+    let output = plugsmith(
+        elsewhere.path(),
+        &["check", "--output-format", "concise", absolute],
+    );
+    assert!(
+        stdout(&output).contains(&format!("{absolute}/my_plugin/tests/test_helpers.py:1:1")),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn configuration_is_found_above_and_command_line_wins() {
+    let Some(dir) = fixture("kili/plg001_syntax_error") else {
+        return;
+    };
+    assert_eq!(
+        code(&plugsmith(dir.path(), &["check", "--ignore", "PLG001"])),
+        0
+    );
+    fs::write(dir.path().join("plugsmith.toml"), "ignore = [\"PLG001\"]\n").unwrap();
+    // Discovered from the first path, a subfolder.
+    let output = plugsmith(dir.path(), &["check", "my_plugin"]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    // `--select PLG` replaces the file's selection, and the file's `ignore` still applies:
+    // the longer selector (`PLG001`) wins.
+    let output = plugsmith(
+        dir.path(),
+        &["check", "--select", "PLG", "--output-format", "concise"],
+    );
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    // An explicit --config replaces discovery.
+    let empty = dir.path().join("empty.toml");
+    fs::write(&empty, "").unwrap();
+    let output = plugsmith(dir.path(), &["check", "--config", "empty.toml"]);
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+}
+
+#[test]
+fn fixes_show_as_help() {
+    let Some(dir) = fixture("panoptes/pan004_typo_with_fix") else {
+        return;
+    };
+    let output = plugsmith(dir.path(), &["check"]);
+    let full = stdout(&output);
+    assert!(full.contains("help: "), "{full}");
+    let output = plugsmith(dir.path(), &["check", "--output-format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let fixed = value
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| !d["fix"].is_null())
+        .expect("a diagnostic with a fix");
+    let edit = &fixed["fix"]["edits"][0];
+    assert!(edit["content"].is_string());
+    assert!(edit["location"]["row"].as_u64().unwrap() >= 1);
+}

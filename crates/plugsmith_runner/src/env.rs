@@ -14,7 +14,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
-pub fn cache_dir() -> PathBuf {
+/// The cache root: `--cache-dir`, else `$PLUGSMITH_CACHE_DIR`, else `$XDG_CACHE_HOME/plugsmith`,
+/// else `~/.cache/plugsmith`.
+pub fn cache_dir(given: Option<&Path>) -> PathBuf {
+    if let Some(d) = given {
+        return d.to_path_buf();
+    }
     if let Some(d) = std::env::var_os("PLUGSMITH_CACHE_DIR") {
         return PathBuf::from(d);
     }
@@ -94,7 +99,11 @@ pub struct Interpreter {
 
 /// `--python`, else `$PLUGSMITH_PYTHON`, else `python3` on PATH. A wrapper script (pyenv shim)
 /// is resolved to the real binary once and cached, so each run does not pay the shim.
-pub fn resolve_python(given: Option<&Path>, workdir: &Path) -> Result<Interpreter, String> {
+pub fn resolve_python(
+    given: Option<&Path>,
+    workdir: &Path,
+    cache: &Path,
+) -> Result<Interpreter, String> {
     let p = match given {
         Some(p) => {
             if p.components().count() == 1 && !p.exists() {
@@ -121,7 +130,7 @@ pub fn resolve_python(given: Option<&Path>, workdir: &Path) -> Result<Interprete
         })
         .unwrap_or(false);
     if is_script {
-        let probed = probe(&p, workdir, true)?;
+        let probed = probe(&p, workdir, true, cache)?;
         return Ok(probed);
     }
     Ok(Interpreter {
@@ -132,7 +141,12 @@ pub fn resolve_python(given: Option<&Path>, workdir: &Path) -> Result<Interprete
 
 /// Asks the interpreter for its real executable and version (cached by path, mtime, size and,
 /// for wrapper scripts, the directory and PYENV_VERSION that select the version).
-pub fn probe(p: &Path, workdir: &Path, is_script: bool) -> Result<Interpreter, String> {
+pub fn probe(
+    p: &Path,
+    workdir: &Path,
+    is_script: bool,
+    cache: &Path,
+) -> Result<Interpreter, String> {
     let meta = fs::metadata(p).map_err(|e| format!("{}: {e}", p.display()))?;
     let mtime = meta
         .modified()
@@ -147,7 +161,7 @@ pub fn probe(p: &Path, workdir: &Path, is_script: bool) -> Result<Interpreter, S
         h.update(std::env::var("PYENV_VERSION").unwrap_or_default());
     }
     let key = hex(&h.finalize()[..12]);
-    let file = cache_dir().join("interpreters").join(format!("{key}.json"));
+    let file = cache.join("interpreters").join(format!("{key}.json"));
     if let Ok(t) = fs::read_to_string(&file)
         && let Ok(v) = serde_json::from_str::<Vec<String>>(&t)
         && v.len() == 2
@@ -257,12 +271,13 @@ pub fn ensure_venv(
     base: &Interpreter,
     requirements: &Path,
     plugin_dir: &Path,
+    cache: &Path,
 ) -> Result<Venv, String> {
     let text = fs::read_to_string(requirements)
         .map_err(|e| format!("cannot read {}: {e}", requirements.display()))?;
     let version = match &base.version {
         Some(v) => v.clone(),
-        None => probe(&base.path, plugin_dir, false)?
+        None => probe(&base.path, plugin_dir, false, cache)?
             .version
             .unwrap_or_default(),
     };
@@ -284,7 +299,7 @@ pub fn ensure_venv(
         std::env::consts::ARCH
     ));
     let key = hex(&h.finalize()[..16]);
-    let root = cache_dir().join("venvs");
+    let root = cache.join("venvs");
     fs::create_dir_all(&root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
     let dir = root.join(&key);
     let ready = dir.join(".plugsmith-ready");

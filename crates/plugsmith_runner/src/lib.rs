@@ -137,6 +137,9 @@ pub struct RunArgs {
     pub no_install: bool,
     #[arg(long, value_enum, default_value = "text")]
     pub output_format: OutputFormat,
+    /// Cache for environments and interpreter probes (default ~/.cache/plugsmith).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// How limits are enforced (auto walks cgroup v2, cgroup v1, rlimit).
     #[arg(long, value_enum, default_value = "auto")]
     pub limits_backend: BackendPref,
@@ -171,6 +174,7 @@ impl RunArgs {
             python: None,
             no_install: false,
             output_format: OutputFormat::Text,
+            cache_dir: None,
             limits_backend: BackendPref::Auto,
             max_output: 256 * 1024,
         }
@@ -611,7 +615,8 @@ pub fn run(args: &RunArgs) -> Report {
     report.entry = prep.entry.clone();
 
     // Interpreter and environment (outside the limits).
-    let base = match env::resolve_python(args.python.as_deref(), &prep.root) {
+    let cache = env::cache_dir(args.cache_dir.as_deref());
+    let base = match env::resolve_python(args.python.as_deref(), &prep.root, &cache) {
         Ok(i) => i,
         Err(e) => {
             report.message = e;
@@ -629,7 +634,7 @@ pub fn run(args: &RunArgs) -> Report {
                 base.path.display()
             ));
         } else {
-            match env::ensure_venv(&base, req, &prep.root) {
+            match env::ensure_venv(&base, req, &prep.root, &cache) {
                 Ok(v) => {
                     python = v.python.clone();
                     report.environment.venv = Some(v.dir.display().to_string());
@@ -864,7 +869,7 @@ fn assemble(
                     if let Some(e) = val.as_str() {
                         report.entry = e.to_string();
                     }
-                } else {
+                } else if k != "system_exit_ok" {
                     details.insert(k.clone(), val.clone());
                 }
             }

@@ -381,7 +381,16 @@ impl Report {
             }
         }
         if !self.details.is_null() {
-            o.push_str(&format!("\ndetails: {}\n", self.details));
+            let mut d = self.details.to_string();
+            if d.len() > 2000 {
+                let cut = (0..=2000)
+                    .rev()
+                    .find(|&i| d.is_char_boundary(i))
+                    .unwrap_or(0);
+                d.truncate(cut);
+                d.push_str("... (see --output-format json)");
+            }
+            o.push_str(&format!("\ndetails: {d}\n"));
         }
         if self.processes.orphans_killed > 0 {
             o.push_str(&format!(

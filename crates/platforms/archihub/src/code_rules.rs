@@ -47,11 +47,9 @@ pub fn as_plugin_class<'t>(file: &PythonFile, statement: TsNode<'t>) -> Option<T
 pub fn find_class(file: &PythonFile) -> Option<TsNode<'_>> {
     let root = file.root();
     let mut cursor = root.walk();
-    let found = root
-        .named_children(&mut cursor)
+    root.named_children(&mut cursor)
         .filter_map(|statement| as_plugin_class(file, statement))
-        .last();
-    found
+        .last()
 }
 
 /// The `def` nodes directly in a class body (decorated ones included), by name.
@@ -125,7 +123,7 @@ pub fn arc003(context: &Context<'_>, class: TsNode<'_>, info: Option<&Node>) -> 
     }
     message
         .push_str(". Add `**kwargs` to the parameters (and pass them on to `super().__init__`).");
-    let range = TextRange::new(range_of(name).start(), range_of(parameters).end());
+    let range = range_of(name);
     vec![
         Diagnostic::new(&ARC003, context.path, range, message)
             .with_fix("Add `**kwargs` to `__init__`", vec![signature.fix]),
@@ -213,6 +211,7 @@ pub fn routes(file: &PythonFile, class: TsNode<'_>) -> Option<Routes> {
         "/settings".to_string(),
         "/settings/<type>".to_string(),
     ];
+    let mut found: Vec<(usize, String)> = Vec::new();
     let mut stack = vec![class];
     while let Some(node) = stack.pop() {
         if node.kind() == "call"
@@ -230,7 +229,7 @@ pub fn routes(file: &PythonFile, class: TsNode<'_>) -> Option<Routes> {
                     if token.is_formatted() {
                         return None;
                     }
-                    rules.push(token.value);
+                    found.push((rule.start_byte(), token.value));
                 }
                 _ => return None,
             }
@@ -238,6 +237,8 @@ pub fn routes(file: &PythonFile, class: TsNode<'_>) -> Option<Routes> {
         let mut cursor = node.walk();
         stack.extend(node.named_children(&mut cursor));
     }
+    found.sort();
+    rules.extend(found.into_iter().map(|(_, rule)| rule));
     Some(Routes { rules })
 }
 
@@ -291,9 +292,9 @@ pub fn arc007(context: &Context<'_>) -> Vec<Diagnostic> {
                     range_of(decorator),
                     format!(
                         "`@shared_task` without `name=`: Celery names the task after the module \
-                     (`app.plugins.<slug>.{function_name}`), not ArchiHub's {convention} \
-                     convention that task lists and `add_task_to_user` use; write \
-                     `name={}`",
+                         (`app.plugins.{}.{function_name}`) instead of ArchiHub's \
+                         `<slug>.<function>` convention; write `name={}`",
+                        context.slug.unwrap_or("<slug>"),
                         expected.as_ref().map_or_else(
                             || "'<slug>.<function>'".to_string(),
                             |e| format!("'{e}'")

@@ -138,12 +138,14 @@ pub fn evaluate(file: &PythonFile) -> Outcome {
                     }
                 }
                 "augmented_assignment" => {
-                    if child
-                        .child_by_field_name("left")
-                        .is_some_and(|left| is_plugin_info(file, left))
+                    if let Some(left) = child.child_by_field_name("left")
+                        && is_plugin_info(file, left)
                     {
+                        let end = child
+                            .child_by_field_name("operator")
+                            .map_or(range_of(left).end(), |op| range_of(op).end());
                         skipped.push(Skipped {
-                            target: range_of(child),
+                            target: TextRange::new(range_of(left).start(), end),
                             why: Why::Augmented,
                         });
                     }
@@ -170,6 +172,9 @@ struct Val {
     depth: usize,
 }
 
+/// One `key: value` pair of a dict.
+type Entry = (Rc<Val>, Rc<Val>);
+
 #[derive(Clone, Debug)]
 enum Kind {
     None,
@@ -183,7 +188,7 @@ enum Kind {
     Ellipsis,
     List(Vec<Rc<Val>>),
     Tuple(Vec<Rc<Val>>),
-    Dict(Vec<(Rc<Val>, Rc<Val>)>),
+    Dict(Vec<Entry>),
 }
 
 impl Val {
@@ -517,25 +522,24 @@ impl State<'_> {
         Ok(items)
     }
 
-    fn entries(&self, node: TsNode<'_>, depth: usize) -> Result<Vec<(Rc<Val>, Rc<Val>)>, Fail> {
-        let mut entries: Vec<(Rc<Val>, Rc<Val>)> = Vec::new();
+    fn entries(&self, node: TsNode<'_>, depth: usize) -> Result<Vec<Entry>, Fail> {
+        let mut entries: Vec<Entry> = Vec::new();
         let mut keys: Vec<String> = Vec::new();
-        let mut put =
-            |entries: &mut Vec<(Rc<Val>, Rc<Val>)>, key: Rc<Val>, value: Rc<Val>, hash: String| {
-                match keys.iter().position(|known| *known == hash) {
-                    Some(index) => {
-                        if let Some(slot) = entries.get_mut(index) {
-                            // Python keeps the first key object and position, and the last value;
-                            // the range follows the text that wrote the winning value.
-                            *slot = (slot.0.at(key.range), value);
-                        }
-                    }
-                    None => {
-                        keys.push(hash);
-                        entries.push((key, value));
+        let mut put = |entries: &mut Vec<Entry>, key: Rc<Val>, value: Rc<Val>, hash: String| {
+            match keys.iter().position(|known| *known == hash) {
+                Some(index) => {
+                    if let Some(slot) = entries.get_mut(index) {
+                        // Python keeps the first key object and position, and the last value;
+                        // the range follows the text that wrote the winning value.
+                        *slot = (slot.0.at(key.range), value);
                     }
                 }
-            };
+                None => {
+                    keys.push(hash);
+                    entries.push((key, value));
+                }
+            }
+        };
         for child in named_children(node) {
             match child.kind() {
                 "pair" => {
@@ -587,7 +591,16 @@ impl State<'_> {
         let is_gettext = function.is_some_and(|f| f.kind() == "identifier")
             && (name == "_" || name == "gettext");
         if !is_gettext {
-            return Err(blocked(node, format!("a call to `{}`", short(name))));
+            let what = match function {
+                Some(f) if f.kind() == "attribute" && name.chars().count() > 40 => {
+                    let method = f
+                        .child_by_field_name("attribute")
+                        .map_or("", |a| self.file.text_of(a));
+                    format!("a method call `.{method}()`")
+                }
+                _ => format!("a call to `{}`", short(name)),
+            };
+            return Err(blocked(node, what));
         }
         let arguments = node
             .child_by_field_name("arguments")

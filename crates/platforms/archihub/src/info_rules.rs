@@ -189,7 +189,14 @@ pub fn arc002(context: &Context<'_>, info: &Node) -> Vec<Diagnostic> {
         .into_iter()
         .map(|error| {
             let mut message = error.message.clone();
-            let consequence = consequence(&error);
+            let consequence = if is_nameless_file(info, &error) {
+                message = message.replace("key `id`", "key `id` (or `name`)");
+                "the file input takes its form key from `name` (other inputs from `id`): \
+                 without either the upload never reaches the plugin"
+                    .to_string()
+            } else {
+                consequence(&error)
+            };
             if !consequence.is_empty() {
                 message.push_str(": ");
                 message.push_str(&consequence);
@@ -205,6 +212,16 @@ pub fn arc002(context: &Context<'_>, info: &Node) -> Vec<Diagnostic> {
             diagnostic
         })
         .collect()
+}
+
+/// A `file` field with neither `id` nor `name`.
+fn is_nameless_file(info: &Node, error: &SchemaError) -> bool {
+    matches!(&error.kind, SchemaErrorKind::Missing { property } if property == "id")
+        && info
+            .lookup(&error.path)
+            .and_then(|found| found.node.get("type"))
+            .and_then(|member| member.value.as_str())
+            == Some("file")
 }
 
 /// The `type` entry and list when `path` is inside a settings list whose `type` entry is
@@ -318,8 +335,14 @@ fn consequence(error: &SchemaError) -> String {
             (Some("capabilities"), _) => "the beat schedule and `GET /system/get-settings` \
                 read `capabilities` as a list of names"
                 .to_string(),
-            (Some("name" | "description"), _) => {
-                "the plugin list shows it through gettext".to_string()
+            (Some("name" | "description"), _) if path.len() == 1 => {
+                "the plugin list shows it, translated with gettext".to_string()
+            }
+            (Some("version"), _) if path.len() == 1 => "a number is shown as Python prints it \
+                (`1.10` becomes `1.1`); write the version as a string"
+                .to_string(),
+            (Some("author"), _) if path.len() == 1 => {
+                "the plugin list shows it as text".to_string()
             }
             _ if ends_in_index => "every entry of a field list is a field object".to_string(),
             _ => String::new(),

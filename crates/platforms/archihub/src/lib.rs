@@ -40,7 +40,7 @@ const INIT_SYNTAX_CONSEQUENCE: &str = "ArchiHub parses every plugin's `__init__.
     while getting the plugins\"), and if this plugin is active the app does not start";
 
 /// What happens with another `.py` file of the plugin that does not compile.
-const MODULE_SYNTAX_CONSEQUENCE: &str = "the plugin's package fails to import when it is \
+const MODULE_SYNTAX_CONSEQUENCE: &str = "The plugin's package fails to import when it is \
     activated, and ArchiHub registers active plugins at startup without try/except: the app \
     does not start";
 
@@ -167,8 +167,7 @@ fn check_entry(context: &Context<'_>) -> Vec<Diagnostic> {
 pub fn is_archihub_entry(file: &PythonFile) -> bool {
     let root = file.root();
     let mut cursor = root.walk();
-    let found = root
-        .named_children(&mut cursor)
+    root.named_children(&mut cursor)
         .any(|statement| match statement.kind() {
             "expression_statement" => {
                 let mut inner = statement.walk();
@@ -180,8 +179,7 @@ pub fn is_archihub_entry(file: &PythonFile) -> bool {
                 })
             }
             _ => code_rules::as_plugin_class(file, statement).is_some(),
-        });
-    found
+        })
 }
 
 /// Every `.py` file of the plugin, the entry first.

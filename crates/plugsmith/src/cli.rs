@@ -10,7 +10,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "plugsmith",
     version,
-    about,
     long_about = "Checks plugins for Kili, Panoptes, Supervisely, Flowdapt and ArchiHub before \
                   the platform rejects them: manifests, handlers, entry points and \
                   dependencies, with the exact place to fix.\n\n\

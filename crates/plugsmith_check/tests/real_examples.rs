@@ -86,9 +86,9 @@ fn flowdapt_doc_snippets_with_schema_defects() {
             "{broken} not reported; FDT003 on {schema_errors:?}"
         );
     }
-    let scalar = diagnostics.iter().find(|d| {
-        d.code == "FDT003" && d.path.ends_with("workflows__stages__block4.yaml")
-    });
+    let scalar = diagnostics
+        .iter()
+        .find(|d| d.code == "FDT003" && d.path.ends_with("workflows__stages__block4.yaml"));
     assert!(
         scalar.is_some_and(|d| d.message.contains("depends_on")),
         "{scalar:?}"
@@ -109,7 +109,9 @@ fn valid_files_get_no_parse_or_schema_error() {
         "plugins__user_modules__block1.yaml",
         "workflows__stages__block4.yaml",
     ];
-    let parse_or_schema = ["PLG002", "PAN002", "PAN003", "FDT003", "SLY001", "SLY005", "ARC002"];
+    let parse_or_schema = [
+        "PLG002", "PAN002", "PAN003", "FDT003", "SLY001", "SLY005", "ARC002",
+    ];
     let unexpected: Vec<String> = diagnostics
         .iter()
         .filter(|d| parse_or_schema.contains(&d.code))

@@ -9,5 +9,6 @@
 pub mod ini;
 pub mod json;
 pub mod python;
+pub mod requirements;
 pub mod value;
 pub mod yaml;

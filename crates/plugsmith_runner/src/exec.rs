@@ -301,10 +301,8 @@ pub fn execute(spec: &ExecSpec, sandbox: &Sandbox) -> ExecOutcome {
     let result: Option<Wait> = loop {
         let now = start.elapsed();
         let mut wait_for = Duration::from_millis(if polling { 50 } else { 1000 });
-        if let Some(t) = spec.timeout {
-            if stack_sent.is_none() {
-                wait_for = wait_for.min(t.saturating_sub(now));
-            }
+        if let (Some(t), None) = (spec.timeout, stack_sent) {
+            wait_for = wait_for.min(t.saturating_sub(now));
         }
         if let (Some(s), false) = (spec.soft_timeout, soft_sent) {
             wait_for = wait_for.min(s.saturating_sub(now));

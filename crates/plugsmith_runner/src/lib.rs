@@ -348,10 +348,10 @@ fn plugin_name(path: &Path) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if name == "main.py" || name == "__init__.py" {
-        if let Some(parent) = p.parent().and_then(|d| d.file_name()) {
-            return parent.to_string_lossy().into_owned();
-        }
+    if (name == "main.py" || name == "__init__.py")
+        && let Some(parent) = p.parent().and_then(|d| d.file_name())
+    {
+        return parent.to_string_lossy().into_owned();
     }
     name
 }

@@ -297,10 +297,10 @@ impl Sandbox {
         let mut v = Vec::new();
         for d in [&self.mem_dir, &self.kill_dir].into_iter().flatten() {
             let p = d.join("cgroup.procs");
-            if let Ok(c) = CString::new(p.as_os_str().as_encoded_bytes()) {
-                if !v.contains(&c) {
-                    v.push(c);
-                }
+            if let Ok(c) = CString::new(p.as_os_str().as_encoded_bytes())
+                && !v.contains(&c)
+            {
+                v.push(c);
             }
         }
         v

@@ -40,7 +40,7 @@ pub fn parse_memory(text: &str) -> Result<Limit<u64>, String> {
         }
     };
     let bytes = value * mult;
-    if !bytes.is_finite() || bytes < 1.0 || bytes > 1e18 {
+    if !bytes.is_finite() || !(1.0..=1e18).contains(&bytes) {
         return Err(format!("memory size `{text}` is out of range"));
     }
     Ok(Limit::Value(bytes as u64))

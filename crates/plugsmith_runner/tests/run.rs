@@ -43,7 +43,7 @@ fn kili_plugin_holding_700_mib_exceeds_the_512_mib_limit() {
         // Kernel-enforced: the decision comes from the cgroup's OOM counter.
         assert!(r.memory.oom_kills >= 1, "{}", show(&r));
         let peak = r.memory.peak_bytes.unwrap_or(0);
-        assert!(peak >= 500 << 20 && peak <= 513 << 20, "peak {peak}");
+        assert!((500 << 20..=513 << 20).contains(&peak), "peak {peak}");
     }
     assert!(r.processes.survivors.is_empty());
 }
@@ -83,7 +83,10 @@ fn hang_case(backend: BackendPref) {
     assert!(stack.contains("kili_hang/main.py"), "{stack}");
     // No process survives: the child and its setsid grandchild are gone.
     let pids = std::fs::read_to_string(&pid_file).expect("the plugin wrote its pids");
-    let pids: Vec<i32> = pids.split_whitespace().map(|p| p.parse().unwrap()).collect();
+    let pids: Vec<i32> = pids
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
     assert_eq!(pids.len(), 2);
     let deadline = Instant::now() + Duration::from_secs(2);
     while pids.iter().any(|&p| pid_alive(p)) && Instant::now() < deadline {
@@ -92,7 +95,11 @@ fn hang_case(backend: BackendPref) {
     for p in pids {
         assert!(!pid_alive(p), "process {p} survived the run");
     }
-    assert!(r.processes.survivors.is_empty(), "{:?}", r.processes.survivors);
+    assert!(
+        r.processes.survivors.is_empty(),
+        "{:?}",
+        r.processes.survivors
+    );
 }
 
 #[test]
@@ -113,14 +120,33 @@ fn exception_in_helper_module_points_at_its_file_and_line() {
     assert_eq!(e.type_name, "ZeroDivisionError");
     assert_eq!(e.phase, "call");
     let loc = e.location.as_ref().unwrap();
-    assert!(loc.file.ends_with("kili_helper_error/helpers.py"), "{}", loc.file);
+    assert!(
+        loc.file.ends_with("kili_helper_error/helpers.py"),
+        "{}",
+        loc.file
+    );
     assert_eq!(loc.line, Some(4));
     assert_eq!(loc.function, "score");
     // The traceback starts in the plugin, not in the harness.
-    assert!(!e.traceback.contains("plugsmith_harness"), "{}", e.traceback);
-    assert!(e.traceback.contains("helpers.py\", line 4"), "{}", e.traceback);
+    assert!(
+        !e.traceback.contains("plugsmith_harness"),
+        "{}",
+        e.traceback
+    );
+    assert!(
+        e.traceback.contains("helpers.py\", line 4"),
+        "{}",
+        e.traceback
+    );
     assert!(r.report_line().starts_with("REPORT "));
-    assert!(r.render_text().trim_end().lines().last().unwrap().starts_with("REPORT "));
+    assert!(
+        r.render_text()
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("REPORT ")
+    );
     assert_eq!(r.exit_code(), 1);
 }
 
@@ -134,11 +160,21 @@ fn send_back_to_queue_is_recorded() {
     assert_eq!(r.handler.as_deref(), Some("on_submit"));
     assert_eq!(r.calls.len(), 1, "{:?}", r.calls);
     assert_eq!(r.calls[0]["method"], "send_back_to_queue");
-    assert_eq!(r.calls[0]["kwargs"]["asset_ids"], serde_json::json!(["asset-42"]));
-    assert_eq!(r.return_value, Some(serde_json::json!({"sent_back": "asset-42"})));
+    assert_eq!(
+        r.calls[0]["kwargs"]["asset_ids"],
+        serde_json::json!(["asset-42"])
+    );
+    assert_eq!(
+        r.return_value,
+        Some(serde_json::json!({"sent_back": "asset-42"}))
+    );
     // print() goes to stdout, self.logger to the logs; the result never travels on stdout.
     assert_eq!(r.stdout.text, "submit asset-42\n");
-    assert!(r.logs.iter().any(|l| l.message == "sending asset-42 back to queue"));
+    assert!(
+        r.logs
+            .iter()
+            .any(|l| l.message == "sending asset-42 back to queue")
+    );
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["status"], "ok");
     assert!(json["durations"]["call_ms"].is_number());
@@ -154,7 +190,11 @@ fn kili_event_reaches_every_matching_method_even_after_a_failure() {
     let e = r.exception.as_ref().unwrap();
     assert_eq!(e.type_name, "ValueError");
     // The failing method ran first (alphabetical), the AnyEvent one still ran, the label one did not.
-    let methods: Vec<&str> = r.calls.iter().filter_map(|c| c["method"].as_str()).collect();
+    let methods: Vec<&str> = r
+        .calls
+        .iter()
+        .filter_map(|c| c["method"].as_str())
+        .collect();
     assert_eq!(methods, ["update_properties_in_assets"]);
 }
 
@@ -172,7 +212,10 @@ fn folder_plugin_with_requirements_runs_in_its_own_cached_environment() {
     assert!(venv.starts_with(&cache.path().display().to_string()));
     let ret = cold.return_value.clone().unwrap();
     assert_eq!(ret["six"], "1.17.0");
-    assert!(ret["six_file"].as_str().unwrap().starts_with(&venv), "{ret}");
+    assert!(
+        ret["six_file"].as_str().unwrap().starts_with(&venv),
+        "{ret}"
+    );
     // Relative import of a sub-folder without __init__.py.
     assert_eq!(ret["summary"], "clsample-label-0001 with 2 job(s)");
     assert_eq!(cold.calls[0]["method"], "add_to_review");
@@ -196,7 +239,11 @@ fn panoptes_polling_plugin_runs_with_context_and_type_checked_result() {
     let ret = r.return_value.unwrap();
     assert_eq!(ret["metrics_groups"][0]["metrics"]["cpu_utilization"], 42.5);
     assert_eq!(ret["metrics_groups"][0]["dimensions"]["model"], "AX3200");
-    let methods: Vec<&str> = r.calls.iter().filter_map(|c| c["method"].as_str()).collect();
+    let methods: Vec<&str> = r
+        .calls
+        .iter()
+        .filter_map(|c| c["method"].as_str())
+        .collect();
     assert_eq!(methods, ["kv.get", "kv.set"]);
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
 }
@@ -207,7 +254,10 @@ fn archihub_bulk_task_runs_inline_and_reports_record_updates() {
     assert_eq!(r.status, Status::Ok, "{}", show(&r));
     assert_eq!(r.limits.timeout_s, Some(43_200.0));
     assert_eq!(r.limits.soft_timeout_s, Some(43_000.0));
-    assert_eq!(r.return_value, Some(serde_json::json!("tagged 2 resources")));
+    assert_eq!(
+        r.return_value,
+        Some(serde_json::json!("tagged 2 resources"))
+    );
     let updates = r.details["record_updates"].as_array().unwrap();
     assert_eq!(updates.len(), 2);
     assert_eq!(

@@ -317,7 +317,7 @@ impl State<'_> {
             .copied()
             .find(|target| is_plugin_info(self.file, *target));
         for target in &targets {
-            if target.kind() != "identifier" && self.mentions_plugin_info(*target) {
+            if target.kind() != "identifier" && self.mentions_plugin_info(*target, 0) {
                 skipped.push(Skipped {
                     target: range_of(*target),
                     why: Why::Unpacked,
@@ -381,13 +381,20 @@ impl State<'_> {
         }
     }
 
-    fn mentions_plugin_info(&self, node: TsNode<'_>) -> bool {
-        if node.kind() != "pattern_list" && node.kind() != "tuple_pattern" {
+    fn mentions_plugin_info(&self, node: TsNode<'_>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        if !matches!(
+            node.kind(),
+            "pattern_list" | "tuple_pattern" | "list_pattern"
+        ) {
             return false;
         }
         let mut cursor = node.walk();
-        node.named_children(&mut cursor)
-            .any(|child| is_plugin_info(self.file, child) || self.mentions_plugin_info(child))
+        node.named_children(&mut cursor).any(|child| {
+            is_plugin_info(self.file, child) || self.mentions_plugin_info(child, depth + 1)
+        })
     }
 
     fn eval(&self, node: TsNode<'_>, depth: usize) -> Eval {

@@ -162,24 +162,60 @@ fn check_entry(context: &Context<'_>) -> Vec<Diagnostic> {
 }
 
 /// Whether a parsed `__init__.py` is an ArchiHub plugin: a top-level `plugin_info` assignment
-/// (plain, annotated or augmented: ARC001 explains the latter two) or a top-level
-/// `class ExtendedPluginClass(PluginClass)`.
+/// (plain, chained, unpacked, annotated or augmented: ARC001 explains the ones the listing
+/// ignores) or a top-level `class ExtendedPluginClass(PluginClass)`. A file that does not
+/// compile counts when its text names `plugin_info` or `ExtendedPluginClass` (the caller's
+/// prefilter): its SyntaxError breaks ArchiHub's whole plugin listing (PLG001).
 pub fn is_archihub_entry(file: &PythonFile) -> bool {
     let root = file.root();
     let mut cursor = root.walk();
-    root.named_children(&mut cursor)
+    let found = root
+        .named_children(&mut cursor)
         .any(|statement| match statement.kind() {
             "expression_statement" => {
                 let mut inner = statement.walk();
-                statement.named_children(&mut inner).any(|child| {
-                    matches!(child.kind(), "assignment" | "augmented_assignment")
-                        && child
-                            .child_by_field_name("left")
-                            .is_some_and(|left| file.text_of(left) == "plugin_info")
-                })
+                statement
+                    .named_children(&mut inner)
+                    .any(|child| assigns_plugin_info(file, child))
             }
             _ => code_rules::as_plugin_class(file, statement).is_some(),
-        })
+        });
+    found || !python::syntax_errors(file).is_empty()
+}
+
+/// Whether an (augmented) assignment statement binds `plugin_info` among its targets.
+fn assigns_plugin_info(file: &PythonFile, statement: tree_sitter::Node<'_>) -> bool {
+    let mut here = Some(statement);
+    while let Some(node) = here {
+        if !matches!(node.kind(), "assignment" | "augmented_assignment") {
+            return false;
+        }
+        if node
+            .child_by_field_name("left")
+            .is_some_and(|left| names_plugin_info(file, left, 0))
+        {
+            return true;
+        }
+        here = node.child_by_field_name("right");
+    }
+    false
+}
+
+/// `plugin_info`, or a tuple/list target that contains it.
+fn names_plugin_info(file: &PythonFile, target: tree_sitter::Node<'_>, depth: usize) -> bool {
+    if depth > evaluator::MAX_DEPTH {
+        return false;
+    }
+    match target.kind() {
+        "identifier" => file.text_of(target) == "plugin_info",
+        "pattern_list" | "tuple_pattern" | "list_pattern" => {
+            let mut cursor = target.walk();
+            target
+                .named_children(&mut cursor)
+                .any(|child| names_plugin_info(file, child, depth + 1))
+        }
+        _ => false,
+    }
 }
 
 /// Every `.py` file of the plugin, the entry first.

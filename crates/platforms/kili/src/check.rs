@@ -86,12 +86,11 @@ fn missing_main(plugin: &Plugin, files: &Files<'_>) -> Option<Diagnostic> {
 }
 
 fn display(path: &Path) -> String {
-    let shown = path.display().to_string();
-    if shown.is_empty() {
-        ".".to_string()
-    } else {
-        shown
-    }
+    // The folder's own name: the diagnostic's location already says where it is.
+    path.file_name().map_or_else(
+        || ".".to_string(),
+        |name| name.to_string_lossy().to_string(),
+    )
 }
 
 /// The rules on the entry file (`main.py`, or the single file).

@@ -667,8 +667,7 @@ fn resolve_module(
             info,
             range,
             format!(
-                "`Module` names the folder `{}`, which has no `__init__.py`: the import fails and {SKIPS}",
-                candidate.display()
+                "`Module` names the folder `{module}/`, which has no `__init__.py`: the import fails and {SKIPS}"
             ),
         ));
         return Resolved::Reported;
@@ -687,9 +686,7 @@ fn resolve_module(
         info,
         range,
         format!(
-            "`Module = {module}` resolves to nothing: neither `{}` nor a package folder `{}` exists; yapsy logs \"cannot find the file or directory module\" and skips this plugin",
-            with_py.display(),
-            candidate.display()
+            "`Module = {module}` resolves to nothing: neither `{module}.py` nor a package folder `{module}/` exists next to this info file; yapsy logs \"cannot find the file or directory module\" and skips this plugin"
         ),
     ));
     Resolved::Reported
@@ -764,7 +761,7 @@ pub(crate) fn check(
                 range,
                 format!(
                     "no class in `{}` derives from `{}` (a {} plugin): yapsy finds no plugin class and skips this plugin",
-                    path.display(),
+                    file_name(&path),
                     category.class(),
                     category.name()
                 ),
@@ -786,7 +783,7 @@ pub(crate) fn check(
                 "{} eligible {} plugin classes are visible in `{}` ({}): yapsy instantiates the alphabetically first, `{pick}`, and ignores the others",
                 eligible.len(),
                 category.name(),
-                path.display(),
+                file_name(&path),
                 names.join(", ")
             ),
         );
@@ -872,8 +869,17 @@ fn report_no_category(
             range,
             format!(
                 "no class in `{}` derives from `PanoptesPollingPlugin`, `PanoptesEnrichmentPlugin` or `PanoptesDiscoveryPlugin`: yapsy finds no plugin class and skips this plugin",
-                path.display()
+                file_name(path)
             ),
         ));
     }
+}
+
+/// The module's file name for messages (the folder is the info file's own, or shown by the
+/// related location), never a machine-specific absolute path.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().to_string(),
+    )
 }

@@ -106,7 +106,7 @@ pub fn check_dockerfile(
     if let Some(other) = &elsewhere {
         message.push_str(&format!(
             " (`{}` is not used: the script only looks at the plugin folder itself)",
-            other.display()
+            other.strip_prefix(root).unwrap_or(other).display()
         ));
     }
     let mut diagnostic = Diagnostic::new(&SLY003, &anchor.0, anchor.1, message);

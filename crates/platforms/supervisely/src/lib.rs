@@ -236,9 +236,9 @@ fn check_version(
 }
 
 fn shown_dir(root: &Path) -> String {
-    if root.as_os_str().is_empty() {
-        ".".to_string()
-    } else {
-        root.display().to_string()
-    }
+    // The folder's own name: the diagnostic's location already says where it is.
+    root.file_name().map_or_else(
+        || ".".to_string(),
+        |name| name.to_string_lossy().to_string(),
+    )
 }

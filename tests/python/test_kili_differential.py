@@ -207,7 +207,7 @@ CASES = sorted(p for p in FIXTURES.iterdir() if p.is_dir()) if FIXTURES.is_dir()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_plugsmith_agrees_with_the_kili_sdk(case: Path) -> None:
+def test_plugsmith_agrees_with_the_kili_sdk(case: Path, tmp_path: Path) -> None:
     findings = run_plugsmith(case)
     for plugin in plugins_of(case):
         mine = [f for f in findings if plugin.owns(f.path)]
@@ -215,6 +215,54 @@ def test_plugsmith_agrees_with_the_kili_sdk(case: Path) -> None:
         check_kil001(plugin, mine, where)
         check_kil005(plugin, mine, where)
         check_upload(plugin, mine, where)
+        check_kil013_per_method(plugin, mine, where, tmp_path)
+
+
+def check_kil013_per_method(plugin: Plugin, mine: list[Finding], where: str, tmp: Path) -> None:
+    """The SDK stops at the first bad @on_kili_event method: judge each one on its own.
+
+    For each decorated method, a copy of the entry file keeps its decorators and blanks those
+    of the other decorated methods (line numbers unchanged); `find_event_subscriptions` on the
+    copy must fail with a message plugsmith reports for that method, or succeed while plugsmith
+    reports no KIL013 for it.
+    """
+    if not plugin.entry.is_file():
+        return
+    text = plugin.entry.read_text(encoding="utf-8")
+    try:
+        class_node = handler_class(plugin.entry)
+    except SyntaxError:
+        return
+    if class_node is None:
+        return
+    methods = [
+        m
+        for m in class_node.body
+        if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and any("on_kili_event" in ast.unparse(d) for d in m.decorator_list)
+    ]
+    lines = text.splitlines(keepends=True)
+    for method in methods:
+        variant = list(lines)
+        for other in methods:
+            if other is method:
+                continue
+            for decorator in other.decorator_list:
+                for row in range(decorator.lineno - 1, decorator.end_lineno or decorator.lineno):
+                    variant[row] = "\n"
+        copy = tmp / f"{method.name}.py"
+        copy.write_text("".join(variant), encoding="utf-8")
+        try:
+            upload.find_event_subscriptions(copy)
+            error = None
+        except ValueError as raised:
+            error = str(raised)
+        prefix = f"PluginHandler.{method.name}:"
+        reported = [f.message for f in mine if f.code == "KIL013" and f.message.startswith(prefix)]
+        if error is None:
+            assert not reported, f"{where}: the SDK accepts {method.name}, plugsmith: {reported}"
+        else:
+            assert error in reported, f"{where}: the SDK says {error!r}, plugsmith: {reported}"
 
 
 def check_kil001(plugin: Plugin, mine: list[Finding], where: str) -> None:

@@ -203,17 +203,29 @@ fn inner_blocks<'t>(file: &PythonFile, statement: Node<'t>) -> Vec<Node<'t>> {
             }
         }
         "try_statement" => {
+            // `body + orelse + finalbody`, then the handlers' bodies, as `_run_before` does.
             blocks.extend(statement.child_by_field_name("body"));
-            for clause in py::named_children(statement) {
-                match clause.kind() {
-                    "else_clause" => blocks.extend(clause.child_by_field_name("body")),
-                    "except_clause" | "except_group_clause" | "finally_clause" => blocks.extend(
-                        py::named_children(clause)
-                            .into_iter()
-                            .filter(|n| n.kind() == "block"),
-                    ),
-                    _ => {}
+            let clauses = py::named_children(statement);
+            let block_of = |clause: &Node<'t>| {
+                py::named_children(*clause)
+                    .into_iter()
+                    .filter(|n| n.kind() == "block")
+                    .collect::<Vec<_>>()
+            };
+            for kind in ["else_clause", "finally_clause"] {
+                for clause in clauses.iter().filter(|c| c.kind() == kind) {
+                    if kind == "else_clause" {
+                        blocks.extend(clause.child_by_field_name("body"));
+                    } else {
+                        blocks.extend(block_of(clause));
+                    }
                 }
+            }
+            for clause in clauses
+                .iter()
+                .filter(|c| matches!(c.kind(), "except_clause" | "except_group_clause"))
+            {
+                blocks.extend(block_of(clause));
             }
         }
         _ => {}

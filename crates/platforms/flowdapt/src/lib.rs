@@ -1,11 +1,103 @@
 //! Flowdapt plugins: detection and rules (`RULES.md`, section on Flowdapt; evidence in
-//! `research/platforms.md`).
+//! `research/platforms.md` section 4, flowdapt@6d83f04 / flowdapt 0.1.52 and flowctl 0.1.4).
 //!
-//! Skeleton: detection and rules are being written; nothing is reported yet.
+//! What a plugin is here:
+//! - a **project**: the folder of a `pyproject.toml`, `setup.py` or `setup.cfg` that declares
+//!   the `flowdapt.plugins` entry-point group (entry: that manifest). It owns every resource
+//!   file below it (except those of a nested project), the Python files of the packages its
+//!   entry points load and the modules its stage targets resolve to;
+//! - a **lone resource file**: a `.yaml`/`.yml`/`.json` file whose top level is a Flowdapt
+//!   resource (`kind: workflow | config | trigger_rule`, or the legacy flat `name` + `stages`
+//!   form, or `metadata` + `spec` without `kind`) outside any such project (root and entry: the
+//!   file). Projects without the entry point (like flowdapt-cryptocast-plugin) are checked
+//!   this way, file by file.
+//!
+//! Cookiecutter/Jinja templates (`{{ cookiecutter.x }}`, `{% ... %}`) are not checked: they are
+//! not YAML/TOML until rendered.
+//!
+//! - [`project`]: manifests and their entry points (toml_edit, tree-sitter, INI reader).
+//! - [`entry_points`]: FDT001, FDT002.
+//! - [`resources`]: PLG002, FDT003, FDT004 (bundled schemas `schemas/flowdapt.*.schema.json`).
+//! - [`graph`]: FDT006. [`targets`]: FDT005 and PLG001. [`modules`]: module lookup.
 
-use std::path::Path;
+pub mod entry_points;
+pub mod graph;
+pub mod modules;
+pub mod project;
+pub mod resources;
+pub mod suggest;
+pub mod targets;
 
-use plugsmith_core::{Diagnostic, Files, Platform, Plugin, Rule};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use plugsmith_core::workspace::normalize;
+use plugsmith_core::{Diagnostic, Files, Platform, Plugin, Rule, Severity};
+
+use crate::project::{MANIFESTS, Manifest};
+
+/// FDT001: entry-point module does not normalise to the distribution name.
+pub static FDT001: Rule = Rule {
+    code: "FDT001",
+    name: "entry-point-not-distribution",
+    severity: Severity::Error,
+    core: true,
+    summary: "Entry point in `flowdapt.plugins` whose module does not normalise to the distribution name, or is a dotted path: PackageNotFoundError aborts server start",
+    doc: include_str!("../rules/FDT001.md"),
+};
+
+/// FDT002: entry-point module not found in the project.
+pub static FDT002: Rule = Rule {
+    code: "FDT002",
+    name: "entry-point-module-missing",
+    severity: Severity::Error,
+    core: true,
+    summary: "Entry-point module not found in the project",
+    doc: include_str!("../rules/FDT002.md"),
+};
+
+/// FDT003: resource file invalid against its schema.
+pub static FDT003: Rule = Rule {
+    code: "FDT003",
+    name: "invalid-resource",
+    severity: Severity::Error,
+    core: true,
+    summary: "Resource file invalid against schemas/flowdapt.*.schema.json (kind, version, metadata.name, stage name/target/type, depends_on list, legacy flat format)",
+    doc: include_str!("../rules/FDT003.md"),
+};
+
+/// FDT004: unknown key, silently ignored by Flowdapt.
+pub static FDT004: Rule = Rule {
+    code: "FDT004",
+    name: "unknown-resource-key",
+    severity: Severity::Warning,
+    core: true,
+    summary: "Unknown key in a resource (silently ignored by Flowdapt), with a did-you-mean",
+    doc: include_str!("../rules/FDT004.md"),
+};
+
+/// FDT005: stage target does not resolve.
+pub static FDT005: Rule = Rule {
+    code: "FDT005",
+    name: "unresolved-stage-target",
+    severity: Severity::Error,
+    core: true,
+    summary: "Stage `target` does not resolve: module not found in the workspace, attribute missing, or more than one attribute level",
+    doc: include_str!("../rules/FDT005.md"),
+};
+
+/// FDT006: stage graph errors.
+pub static FDT006: Rule = Rule {
+    code: "FDT006",
+    name: "invalid-stage-graph",
+    severity: Severity::Error,
+    core: true,
+    summary: "`depends_on` names an unknown stage; dependency cycle; duplicate stage name",
+    doc: include_str!("../rules/FDT006.md"),
+};
+
+/// Every Flowdapt rule.
+pub static RULES: &[&Rule] = &[&FDT001, &FDT002, &FDT003, &FDT004, &FDT005, &FDT006];
 
 /// The Flowdapt platform.
 pub struct FlowdaptPlatform;
@@ -13,24 +105,181 @@ pub struct FlowdaptPlatform;
 /// The value registered in `plugsmith_check`.
 pub static PLATFORM: FlowdaptPlatform = FlowdaptPlatform;
 
+const NAME: &str = "flowdapt";
+
+fn is_manifest(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| MANIFESTS.contains(&n))
+}
+
+fn folder_of(path: &Path) -> PathBuf {
+    path.parent().unwrap_or(Path::new("")).to_path_buf()
+}
+
+/// The declaring (or broken) manifests among `paths`, as (project root, manifest).
+fn declaring_projects<'p>(
+    files: &Files<'_>,
+    paths: impl Iterator<Item = &'p Path>,
+) -> Vec<(PathBuf, PathBuf)> {
+    let mut found: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for path in paths {
+        if !is_manifest(path) {
+            continue;
+        }
+        if matches!(
+            project::read(files, path),
+            Manifest::Declares(_) | Manifest::Broken(_)
+        ) {
+            let root = folder_of(path);
+            if !found.iter().any(|(r, _)| *r == root) {
+                found.push((root, path.to_path_buf()));
+            }
+        }
+    }
+    found
+}
+
 impl Platform for FlowdaptPlatform {
     fn name(&self) -> &'static str {
-        "flowdapt"
+        NAME
     }
 
     fn rules(&self) -> &'static [&'static Rule] {
-        &[]
+        RULES
     }
 
-    fn detect(&self, _files: &Files<'_>) -> Vec<Plugin> {
-        Vec::new()
+    fn detect(&self, files: &Files<'_>) -> Vec<Plugin> {
+        let mut projects = declaring_projects(files, files.all());
+        // Prefer pyproject.toml over setup.py over setup.cfg as the entry.
+        projects.sort_by_key(|(root, manifest)| {
+            let rank = MANIFESTS
+                .iter()
+                .position(|m| manifest.file_name().is_some_and(|n| n == *m))
+                .unwrap_or(MANIFESTS.len());
+            (root.clone(), rank)
+        });
+        projects.dedup_by(|a, b| a.0 == b.0);
+        let mut plugins: Vec<Plugin> = projects
+            .iter()
+            .map(|(root, manifest)| Plugin::new(NAME, root.clone(), Some(manifest.clone())))
+            .collect();
+        for path in files.all() {
+            if !resources::has_resource_extension(path)
+                || projects.iter().any(|(root, _)| path.starts_with(root))
+            {
+                continue;
+            }
+            if resources::is_resource(files, path) {
+                plugins.push(Plugin::new(NAME, path, Some(path.to_path_buf())));
+            }
+        }
+        plugins
     }
 
-    fn plugin_at(&self, _path: &Path, _files: &Files<'_>) -> Option<Plugin> {
-        None
+    fn plugin_at(&self, path: &Path, files: &Files<'_>) -> Option<Plugin> {
+        let path = normalize(path);
+        if files.is_file(&path) {
+            if is_manifest(&path) {
+                return Some(Plugin::new(NAME, folder_of(&path), Some(path)));
+            }
+            if resources::has_resource_extension(&path) {
+                return Some(Plugin::new(NAME, path.clone(), Some(path)));
+            }
+            return None;
+        }
+        if !files.is_dir(&path) {
+            return None;
+        }
+        let entry = MANIFESTS
+            .iter()
+            .map(|m| path.join(m))
+            .find(|m| files.is_file(m));
+        Some(Plugin::new(NAME, path, entry))
     }
 
-    fn check(&self, _plugin: &Plugin, _files: &Files<'_>) -> Vec<Diagnostic> {
-        Vec::new()
+    fn check(&self, plugin: &Plugin, files: &Files<'_>) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let mut python: BTreeSet<PathBuf> = BTreeSet::new();
+        if plugin.entry.as_deref() == Some(plugin.root.as_path()) {
+            check_resource_file(files, &plugin.root, &mut out, &mut python);
+        } else {
+            check_project(files, &plugin.root, &mut out, &mut python);
+        }
+        let python: Vec<PathBuf> = python.into_iter().collect();
+        targets::syntax_errors(files, &python, &mut out);
+        out
     }
+}
+
+fn check_project(
+    files: &Files<'_>,
+    root: &Path,
+    out: &mut Vec<Diagnostic>,
+    python: &mut BTreeSet<PathBuf>,
+) {
+    for name in MANIFESTS {
+        let manifest = root.join(name);
+        if !files.is_file(&manifest) {
+            continue;
+        }
+        match project::read(files, &manifest) {
+            Manifest::Declares(project) => {
+                for owned in entry_points::check(files, &project, out) {
+                    if owned.extension().is_some_and(|e| e == "py") {
+                        python.insert(owned);
+                    } else {
+                        python.extend(
+                            files
+                                .files_under(&owned)
+                                .into_iter()
+                                .filter(|p| p.extension().is_some_and(|e| e == "py")),
+                        );
+                    }
+                }
+            }
+            Manifest::Broken(diagnostic) => out.push(diagnostic),
+            Manifest::No => {}
+        }
+    }
+    let below = files.files_under(root);
+    let nested: Vec<PathBuf> = declaring_projects(
+        files,
+        below
+            .iter()
+            .map(PathBuf::as_path)
+            .filter(|p| folder_of(p) != root),
+    )
+    .into_iter()
+    .map(|(r, _)| r)
+    .collect();
+    for path in &below {
+        if resources::has_resource_extension(path) && !nested.iter().any(|n| path.starts_with(n)) {
+            check_resource_file(files, path, out, python);
+        }
+    }
+}
+
+fn check_resource_file(
+    files: &Files<'_>,
+    path: &Path,
+    out: &mut Vec<Diagnostic>,
+    python: &mut BTreeSet<PathBuf>,
+) {
+    let resource = match resources::read(files, path) {
+        Ok(Some(resource)) => resource,
+        Ok(None) => return,
+        Err(diagnostic) => {
+            out.push(*diagnostic);
+            return;
+        }
+    };
+    resources::check(path, &resource, out);
+    let stages = resources::stages(&resource);
+    if stages.is_empty() {
+        return;
+    }
+    graph::check(path, &stages, out);
+    let roots = modules::search_roots(files, &folder_of(path));
+    python.extend(targets::check(files, path, &roots, &stages, out));
 }

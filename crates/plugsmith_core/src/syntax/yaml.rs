@@ -195,31 +195,37 @@ fn token_at(text: &str, start: usize) -> TextRange {
     non_empty(text, start, start + len)
 }
 
-/// An error range that an editor can show: at least one character, inside the text.
+/// An error range that an editor can show: at least one character, inside the text. An error
+/// at a line end or at the end of the file points at the last visible character before it.
 fn non_empty(text: &str, start: usize, end: usize) -> TextRange {
     let start = floor_char_boundary(text, start.min(text.len()));
     let end = floor_char_boundary(text, end.min(text.len())).max(start);
     if end > start {
         return TextRange::new(TextSize::new(start as u32), TextSize::new(end as u32));
     }
-    match text[start..].chars().next() {
-        Some('\n') | None => match text[..start].chars().next_back() {
-            Some(ch) if ch != '\n' || start == text.len() => TextRange::at(
-                TextSize::new((start - ch.len_utf8()) as u32),
-                TextSize::new(ch.len_utf8() as u32),
-            ),
-            _ => match text[start..].chars().next() {
-                Some(ch) => TextRange::at(
-                    TextSize::new(start as u32),
-                    TextSize::new(ch.len_utf8() as u32),
-                ),
-                None => TextRange::empty(TextSize::new(start as u32)),
-            },
-        },
-        Some(ch) => TextRange::at(
+    let here = text[start..].chars().next();
+    if let Some(ch) = here.filter(|ch| !ch.is_whitespace()) {
+        return TextRange::at(
             TextSize::new(start as u32),
             TextSize::new(ch.len_utf8() as u32),
-        ),
+        );
+    }
+    let before = text[..start].trim_end();
+    if let Some(ch) = before.chars().next_back() {
+        return TextRange::at(
+            TextSize::new((before.len() - ch.len_utf8()) as u32),
+            TextSize::new(ch.len_utf8() as u32),
+        );
+    }
+    match here.or_else(|| text.chars().next()) {
+        Some(ch) => {
+            let at = if here.is_some() { start } else { 0 };
+            TextRange::at(
+                TextSize::new(at as u32),
+                TextSize::new(ch.len_utf8() as u32),
+            )
+        }
+        None => TextRange::empty(TextSize::new(0)),
     }
 }
 

@@ -1,0 +1,23 @@
+// Bundles src/extension.ts (and vscode-languageclient) into dist/extension.js.
+import * as esbuild from "esbuild";
+
+const watch = process.argv.includes("--watch");
+const options = {
+  entryPoints: ["src/extension.ts"],
+  bundle: true,
+  outfile: "dist/extension.js",
+  external: ["vscode"],
+  format: "cjs",
+  platform: "node",
+  target: "node18",
+  sourcemap: false,
+  minify: !watch,
+  logLevel: "info",
+};
+
+if (watch) {
+  const context = await esbuild.context(options);
+  await context.watch();
+} else {
+  await esbuild.build(options);
+}

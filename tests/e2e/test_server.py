@@ -345,6 +345,35 @@ async def test_did_change_configuration_ignores_rules(client: LanguageClient):
     await wait_until(client, lambda: len(client.diagnostics[sly]) == 3, "SLY001 back")
 
 
+async def test_a_new_configuration_file_is_read(client: LanguageClient):
+    info = uri(client, "pan/x.panoptes-plugin")
+    sly = uri(client, "sly/plugin_info.json")
+    await wait_until(client, lambda: client.diagnostics.get(info) and client.diagnostics.get(sly), "the scan")
+    config = client.workspace / "plugsmith.toml"
+    config.write_text('ignore = ["PAN007"]\n')
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Created)]
+        )
+    )
+    await wait_until(client, lambda: len(client.diagnostics[info]) == 0, "PAN007 ignored")
+    assert codes(client.diagnostics[sly]) == ["SLY001"] * 3
+
+
+async def test_workspace_folders_come_and_go(client: LanguageClient):
+    files = [uri(client, n) for n in ("kili_plugin/helpers.py", "pan/x.panoptes-plugin", "sly/plugin_info.json")]
+    await wait_until(client, lambda: all(client.diagnostics.get(u) for u in files), "the scan")
+    folder = types.WorkspaceFolder(uri=client.workspace.as_uri(), name="ws")
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(event=types.WorkspaceFoldersChangeEvent(added=[], removed=[folder]))
+    )
+    await wait_until(client, lambda: all(len(client.diagnostics[u]) == 0 for u in files), "everything cleared")
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(event=types.WorkspaceFoldersChangeEvent(added=[folder], removed=[]))
+    )
+    await wait_until(client, lambda: all(client.diagnostics.get(u) for u in files), "everything back")
+
+
 @pytest.mark.parametrize("init_options", [{"select": ["PAN"]}])
 async def test_initialization_options_select_rules(client: LanguageClient, init_options):
     assert init_options == {"select": ["PAN"]}

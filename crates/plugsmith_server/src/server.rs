@@ -134,14 +134,15 @@ impl LanguageServer for Backend {
             .unwrap_or_default();
         *lock(&self.start) = Some(Task::Start { roots, options });
         if let Some(receiver) = lock(&self.receiver).take() {
-            let session = Session::new(
-                self.shared.clone(),
-                Box::new(ClientPublisher {
-                    client: self.client.clone(),
-                    runtime: tokio::runtime::Handle::current(),
-                }),
-            );
-            tokio::task::spawn_blocking(move || session.run(receiver));
+            let shared = self.shared.clone();
+            let publisher = ClientPublisher {
+                client: self.client.clone(),
+                runtime: tokio::runtime::Handle::current(),
+            };
+            // The analysis owns its state on a blocking thread, off the handler path.
+            tokio::task::spawn_blocking(move || {
+                Session::new(shared, Box::new(publisher)).run(receiver);
+            });
         }
         Ok(InitializeResult {
             capabilities: ServerCapabilities {

@@ -142,6 +142,8 @@ struct Root {
     plugins: BTreeMap<Plugin, CheckedPlugin>,
     /// path → plugins whose check looked at that path.
     by_input: HashMap<PathBuf, BTreeSet<Plugin>>,
+    /// How many plugin checks ran (for tests of incrementality).
+    checks: usize,
 }
 
 impl Root {
@@ -193,6 +195,7 @@ impl Root {
             workspace: Workspace::new(files, file_system),
             plugins: BTreeMap::new(),
             by_input: HashMap::new(),
+            checks: 0,
         }
     }
 
@@ -232,6 +235,7 @@ impl Root {
         }
         for plugin in detected {
             if everything || stale.contains(&plugin) || !self.plugins.contains_key(&plugin) {
+                self.checks += 1;
                 let checked = guard("check", || {
                     plugsmith_check::check_plugin(&self.workspace, &self.settings, &plugin)
                 })
@@ -434,6 +438,15 @@ impl Session {
             add_open_documents(root, &self.shared, &folders);
             root.refresh(&BTreeSet::new(), true);
         }
+    }
+
+    /// How many plugin checks ran since the last rescan of the roots.
+    pub fn checks(&self) -> usize {
+        self.roots
+            .iter()
+            .chain(std::iter::once(&self.loose))
+            .map(|root| root.checks)
+            .sum()
     }
 
     fn root_mut(&mut self, path: &Path) -> &mut Root {
@@ -661,4 +674,160 @@ fn ignored(path: &Path, settings: &Settings) -> bool {
                 .iter()
                 .any(|exclude| component.as_os_str() == *exclude)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::sync::mpsc::{Sender, channel};
+
+    use super::*;
+
+    /// One publish: URI, codes, version.
+    type Sent = (String, Vec<String>, Option<i32>);
+
+    struct Recorder(Mutex<Sender<Sent>>);
+
+    impl Publish for Recorder {
+        fn publish(&self, uri: Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
+            let codes = diagnostics
+                .iter()
+                .map(|d| match &d.code {
+                    Some(lsp::NumberOrString::String(code)) => code.clone(),
+                    _ => String::new(),
+                })
+                .collect();
+            let _ = lock(&self.0).send((uri.as_str().to_string(), codes, version));
+        }
+
+        fn log(&self, _: String) {}
+    }
+
+    const INFO: &str = "[Core]\nName = x\nModule = missing_module\n\n[Documentation]\nAuthor = A\nVersion = 0.1\nWebsite = https://example.org\nDescription = D\n\n[main]\nexecute_frequency = 60\nresource_filter = resource_class = \"network\"\n";
+    const MODULE: &str = "from yahoo_panoptes.polling.polling_plugin import PanoptesPollingPlugin\n\n\nclass P(PanoptesPollingPlugin):\n    def run(self, context):\n        return None\n";
+    const KILI: &str = "from kili.plugins import PluginCore\n\n\nclass PluginHandler(PluginCore):\n    def on_submit(self, label, asset_id):\n        pass\n";
+
+    fn session() -> (tempfile::TempDir, Session, std::sync::mpsc::Receiver<Sent>) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (name, text) in [
+            ("pan/x.panoptes-plugin", INFO),
+            ("kili_a/main.py", KILI),
+            ("kili_a/helpers.py", "def f(x)\n    return x\n"),
+            ("kili_b/main.py", KILI),
+        ] {
+            let path = root.join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let (sender, receiver) = channel();
+        let mut session = Session::new(
+            Arc::new(Shared::default()),
+            Box::new(Recorder(Mutex::new(sender))),
+        );
+        session.handle(vec![Task::Start {
+            roots: vec![root.to_path_buf()],
+            options: EditorOptions::default(),
+        }]);
+        (dir, session, receiver)
+    }
+
+    fn codes_for(receiver: &std::sync::mpsc::Receiver<Sent>, suffix: &str) -> Vec<Vec<String>> {
+        receiver
+            .try_iter()
+            .filter(|(uri, _, _)| uri.ends_with(suffix))
+            .map(|(_, codes, _)| codes)
+            .collect()
+    }
+
+    #[test]
+    fn a_change_rechecks_only_the_plugins_that_read_it() {
+        let (dir, mut session, receiver) = session();
+        let plugins: usize = session.roots.iter().map(|root| root.plugins.len()).sum();
+        assert!(plugins >= 3, "expected three plugins, found {plugins}");
+        assert_eq!(session.checks(), plugins);
+        assert_eq!(
+            codes_for(&receiver, "x.panoptes-plugin"),
+            vec![vec!["PAN007"]]
+        );
+
+        // A file of one Kili plugin: that plugin only.
+        let helpers = dir.path().join("kili_a/helpers.py");
+        fs::write(&helpers, "def f(x):\n    return x\n").unwrap();
+        session.handle(vec![Task::File(helpers, FileEvent::Changed)]);
+        assert_eq!(session.checks(), plugins + 1);
+        assert_eq!(
+            codes_for(&receiver, "helpers.py"),
+            vec![Vec::<String>::new()]
+        );
+
+        // Creating the module the Panoptes info file names: only the Panoptes plugin, whose
+        // check probed that path, and PAN007 is cleared.
+        let module = dir.path().join("pan/missing_module.py");
+        fs::write(&module, MODULE).unwrap();
+        session.handle(vec![Task::File(module.clone(), FileEvent::Created)]);
+        assert_eq!(session.checks(), plugins + 2);
+        assert_eq!(
+            codes_for(&receiver, "x.panoptes-plugin"),
+            vec![Vec::<String>::new()]
+        );
+
+        // A file nobody reads: nothing re-checked, nothing published.
+        let readme = dir.path().join("notes.txt");
+        fs::write(&readme, "hello\n").unwrap();
+        session.handle(vec![Task::File(readme, FileEvent::Created)]);
+        assert_eq!(session.checks(), plugins + 2);
+        assert_eq!(receiver.try_iter().count(), 0);
+
+        // Deleting the module brings PAN007 back.
+        fs::remove_file(&module).unwrap();
+        session.handle(vec![Task::File(module, FileEvent::Deleted)]);
+        assert_eq!(
+            codes_for(&receiver, "x.panoptes-plugin"),
+            vec![vec!["PAN007".to_string()]]
+        );
+    }
+
+    #[test]
+    fn open_documents_publish_their_version_and_stale_text_is_not_published() {
+        let (dir, mut session, receiver) = session();
+        let _ = receiver.try_iter().count();
+        let path = normalize(&dir.path().join("kili_a/helpers.py"));
+        let uri = convert::path_to_uri(&path).unwrap();
+        let document = Document::new(uri, 3, "def f(x):\n    pass\n".to_string());
+        session
+            .shared
+            .file_system
+            .open(path.clone(), document.text().clone());
+        lock(&session.shared.documents).insert(path.clone(), document);
+        session.handle(vec![Task::File(path.clone(), FileEvent::Opened)]);
+        let published: Vec<_> = receiver.try_iter().collect();
+        assert_eq!(published.len(), 1);
+        assert_eq!(published[0].1, Vec::<String>::new());
+        assert_eq!(published[0].2, Some(3));
+
+        // The editor moves on to version 4 while version 3's check result is about to be
+        // published: simulate it by changing the document after the overlay was read.
+        let newer = Document::new(
+            convert::path_to_uri(&path).unwrap(),
+            4,
+            "def f(x)\n".to_string(),
+        );
+        session.handle(vec![Task::File(path.clone(), FileEvent::Edited)]);
+        let _ = receiver.try_iter().count();
+        lock(&session.shared.documents).insert(path.clone(), newer.clone());
+        // Version 3's text is still what the workspace checked: publishing now would be stale.
+        session.publish(&BTreeSet::from([path.clone()]));
+        assert_eq!(receiver.try_iter().count(), 0);
+        // Once the overlay has version 4 and the task for it runs, version 4 is published.
+        session
+            .shared
+            .file_system
+            .open(path.clone(), newer.text().clone());
+        session.handle(vec![Task::File(path, FileEvent::Edited)]);
+        let published: Vec<_> = receiver.try_iter().collect();
+        assert_eq!(published.len(), 1);
+        assert_eq!(published[0].1, vec!["PLG001".to_string()]);
+        assert_eq!(published[0].2, Some(4));
+    }
 }

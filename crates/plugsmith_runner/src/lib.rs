@@ -667,15 +667,32 @@ pub fn run(args: &RunArgs) -> Report {
     spec.insert("stack_file".into(), json!(stack_path));
     spec.insert("task_dir".into(), json!(tmp.path().join("sly_task_data")));
     let harness_src = format!("{HARNESS_COMMON}\n{}", prep.harness);
-    if let Err(e) = std::fs::write(&harness_path, harness_src).and_then(|_| {
-        std::fs::write(
-            &spec_path,
-            serde_json::to_vec(&Value::Object(spec)).unwrap_or_default(),
-        )
-    }) {
-        report.message = format!("cannot write the harness: {e}");
+    if let Err(e) = std::fs::write(
+        &spec_path,
+        serde_json::to_vec(&Value::Object(spec)).unwrap_or_default(),
+    ) {
+        report.message = format!("cannot write the run spec: {e}");
         return report;
     }
+    // The harness is imported from a content-addressed folder in the cache so its bytecode is
+    // compiled once; when the cache is not writable it runs as a script from the temp dir.
+    let harness_args: Vec<std::ffi::OsString> = match cached_harness(&cache, &harness_src) {
+        Some(dir) => {
+            let dir_lit = serde_json::to_string(&dir.display().to_string()).unwrap_or_default();
+            vec![
+                "-c".into(),
+                format!("import sys; sys.path.insert(0, {dir_lit}); import plugsmith_harness")
+                    .into(),
+            ]
+        }
+        None => {
+            if let Err(e) = std::fs::write(&harness_path, &harness_src) {
+                report.message = format!("cannot write the harness: {e}");
+                return report;
+            }
+            vec![harness_path.clone().into()]
+        }
+    };
 
     let sandbox = Sandbox::create(memory, args.limits_backend);
     report.memory.backend = sandbox.backend.name().to_string();
@@ -688,12 +705,11 @@ pub fn run(args: &RunArgs) -> Report {
     env.push(("PLUGSMITH_RUN".into(), "1".into()));
     let spec_exec = exec::ExecSpec {
         program: python.clone(),
-        args: vec![
-            "-I".into(),
-            "-u".into(),
-            harness_path.clone().into(),
-            spec_path.clone().into(),
-        ],
+        args: ["-I".into(), "-u".into()]
+            .into_iter()
+            .chain(harness_args)
+            .chain([spec_path.clone().into_os_string()])
+            .collect(),
         env,
         cwd: prep.cwd.clone(),
         timeout,
@@ -708,6 +724,22 @@ pub fn run(args: &RunArgs) -> Report {
     drop(sandbox);
     assemble(&mut report, &prep, out, timeout, &stack_path, memory);
     report
+}
+
+/// Writes the harness once into `<cache>/harness/<sha256>/plugsmith_harness.py`.
+fn cached_harness(cache: &Path, src: &str) -> Option<PathBuf> {
+    use sha2::{Digest, Sha256};
+    let key = env::hex(&Sha256::digest(src.as_bytes())[..12]);
+    let dir = cache.join("harness").join(key);
+    let file = dir.join("plugsmith_harness.py");
+    if std::fs::metadata(&file).is_ok_and(|m| m.len() == src.len() as u64) {
+        return Some(dir);
+    }
+    std::fs::create_dir_all(&dir).ok()?;
+    let tmp = dir.join(format!(".plugsmith_harness.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, src).ok()?;
+    std::fs::rename(&tmp, &file).ok()?;
+    Some(dir)
 }
 
 fn at(out: &exec::ExecOutcome, phase: &str) -> Option<Duration> {

@@ -1,7 +1,5 @@
 # plugsmith runner harness: Kili (platforms.md 1.2, 1.3, 1.6).
-import fnmatch
-import inspect
-import typing
+# fnmatch, inspect and typing are imported where needed: a legacy handler call never pays them.
 
 LEGACY = {
     "submit": "on_submit",
@@ -117,8 +115,9 @@ class KiliEventBase:
         return "%s(event=%r)" % (type(self).__name__, self.event)
 
 
-def build_kili_events_standin(catalog):
-    mod = new_module("kili_events")
+def build_kili_events_standin(catalog, mod=None):
+    import fnmatch
+    mod = mod or new_module("kili_events")
     mod.__doc__ = "plugsmith stand-in for kili_events (the package is not installed)"
     families = {}
     # Broad families first so narrower ones can subclass them.
@@ -163,6 +162,8 @@ def decorated_methods(cls):
 
 
 def _annotation_classes(fn, module_globals):
+    import inspect
+    import typing
     sig = inspect.signature(fn)
     params = [p for p in sig.parameters.values()][1:]
     if not params:
@@ -192,6 +193,7 @@ def _annotation_classes(fn, module_globals):
 
 
 def dispatch_standin(plugin, envelope, events_mod, module_globals):
+    events_mod = events_mod or importlib.import_module("kili_events")
     """What PluginCore.on_event does: parse the event into its model, call every decorated
     method whose annotation matches, each even when another fails; then fail with the first."""
     subject = envelope.get("event")
@@ -221,7 +223,26 @@ def dispatch_standin(plugin, envelope, events_mod, module_globals):
     return {"methods_called": called}
 
 
-def install_kili_standins(events_mod):
+class _LazyKiliEvents(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Builds the kili_events stand-in only when something imports it."""
+
+    def __init__(self, catalog):
+        self.catalog = catalog
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname == "kili_events":
+            return importlib.machinery.ModuleSpec(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        module.__doc__ = "plugsmith stand-in for kili_events (the package is not installed)"
+        build_kili_events_standin(self.catalog, module)
+
+
+def install_kili_standins():
     import logging as _logging
 
     class PluginCore:
@@ -253,7 +274,7 @@ def install_kili_standins(events_mod):
             self.logger.warning("Method not implemented. Define a custom on_send_back_to_queue on your plugin")
 
         def on_event(self, payload):
-            return dispatch_standin(self, payload, events_mod, getattr(sys.modules.get(type(self).__module__), "__dict__", {}))
+            return dispatch_standin(self, payload, None, getattr(sys.modules.get(type(self).__module__), "__dict__", {}))
 
     kili = new_module("kili")
     kili.__path__ = []
@@ -286,10 +307,9 @@ def load_plugin(spec):
 def kili_body(spec, extra):
     sdk = "stand-in"
     if module_available("kili_events"):
-        import kili_events as events_mod
         events_src = "installed"
     else:
-        events_mod = install_module("kili_events", build_kili_events_standin(spec.get("kili_events_catalog") or {}))
+        sys.meta_path.insert(0, _LazyKiliEvents(spec.get("kili_events_catalog") or {}))
         events_src = "stand-in"
     real_sdk = False
     if module_available("kili"):
@@ -302,7 +322,7 @@ def kili_body(spec, extra):
             for k in [m for m in sys.modules if m == "kili" or m.startswith("kili.")]:
                 del sys.modules[k]
     if not real_sdk:
-        install_kili_standins(events_mod)
+        install_kili_standins()
     extra["sdk"] = sdk
     extra["kili_events"] = events_src
 
@@ -326,6 +346,8 @@ def kili_body(spec, extra):
                 break
         else:
             if decorated:
+                import fnmatch
+                events_mod = importlib.import_module("kili_events")
                 classes = _annotation_classes(getattr(handler_cls, decorated[0]), module.__dict__)
                 subj = None
                 for c in classes:

@@ -105,8 +105,38 @@ if __name__ == "__main__":
 """
 
 
+# A Flowdapt package whose workflow names a stage that exists (`fetch`) and one that does not
+# (`models.predict`: FDT005 with a related location in models.py).
+FDT_PYPROJECT = """\
+[project]
+name = "my_plugin"
+version = "0.1.0"
+
+[project.entry-points."flowdapt.plugins"]
+my_plugin = "my_plugin"
+"""
+FDT_STAGES = "def fetch():\n    return []\n"
+FDT_MODELS = "def fit():\n    return None\n"
+FDT_WORKFLOW = """\
+kind: workflow
+metadata:
+  name: wf
+spec:
+  stages:
+    - name: fetch
+      target: my_plugin.stages.fetch
+    - name: predict
+      target: my_plugin.models.predict
+"""
+
+
 def build_workspace(root: pathlib.Path) -> pathlib.Path:
     files = {
+        "fdt/pyproject.toml": FDT_PYPROJECT,
+        "fdt/my_plugin/__init__.py": "",
+        "fdt/my_plugin/stages.py": FDT_STAGES,
+        "fdt/my_plugin/models.py": FDT_MODELS,
+        "fdt/workflows/wf.yaml": FDT_WORKFLOW,
         "kili_plugin/main.py": KILI_MAIN,
         "kili_plugin/helpers.py": KILI_HELPERS_BROKEN,
         "pan/x.panoptes-plugin": PANOPTES_INFO,

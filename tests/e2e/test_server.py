@@ -13,6 +13,7 @@ import pytest
 from lsprotocol import types
 
 from conftest import (
+    FDT_STAGES,
     KILI_HELPERS_BROKEN,
     KILI_HELPERS_FIXED,
     PANOPTES_MODULE,
@@ -280,6 +281,38 @@ async def test_editing_the_info_file_rechecks_its_module_reference(client: Langu
     fixed = await wait_for_version(client, name, 2)
     assert fixed.diagnostics == []
     assert len(client.diagnostics[info]) == 0
+
+
+async def test_editing_stages_py_updates_the_workflow(client: LanguageClient):
+    """The workflow YAML is closed; the Python module it names is edited."""
+    encoding = encoding_of(client)
+    wf = uri(client, "fdt/workflows/wf.yaml")
+    await wait_until(client, lambda: client.diagnostics.get(wf), "FDT005")
+    (predict,) = client.diagnostics[wf]
+    assert predict.code == "FDT005"
+    line = "      target: my_plugin.models.predict"
+    assert predict.range == lsp_range(8, line, 14, 38, encoding)
+    (related,) = predict.related_information
+    assert related.location.uri == uri(client, "fdt/my_plugin/models.py")
+    assert related.location.range == lsp_range(0, "def fit():", 0, 10, encoding)
+
+    name = "fdt/my_plugin/stages.py"
+    open_document(client, name, FDT_STAGES, version=1, language="python")
+    await wait_for_version(client, name, 1)
+    # Rename `fetch` to `fetch_all`: the workflow's first stage no longer resolves.
+    change(client, name, 2, ranged(0, 4, 0, 9, "fetch_all"))
+    await wait_until(
+        client,
+        lambda: len(client.diagnostics[wf]) == 2,
+        "FDT005 for the renamed stage",
+    )
+    fetch = next(d for d in client.diagnostics[wf] if d.range.start.line == 6)
+    assert fetch.code == "FDT005"
+    assert fetch.range == lsp_range(6, "      target: my_plugin.stages.fetch", 14, 36, encoding)
+    assert published_for(client, wf)[-1].version is None
+    # And back.
+    change(client, name, 3, ranged(0, 4, 0, 13, "fetch"))
+    await wait_until(client, lambda: len(client.diagnostics[wf]) == 1, "only FDT005 predict")
 
 
 # --- quick fixes ---------------------------------------------------------------------------

@@ -146,14 +146,3 @@ pub fn find_descendants<'t>(
     }
     found
 }
-
-#[cfg(test)]
-mod dump {
-    #[test]
-    #[ignore]
-    fn dump_tree() {
-        let source = std::env::var("SRC").unwrap_or_default();
-        let file = plugsmith_core::syntax::python::parse(std::sync::Arc::from(source.as_str()));
-        println!("{}", file.root().to_sexp());
-    }
-}

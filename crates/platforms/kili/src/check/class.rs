@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use plugsmith_core::syntax::python::{PythonFile, range_of};
-use plugsmith_core::{Diagnostic, TextRange};
+use plugsmith_core::{Diagnostic, Edit, TextRange};
 use tree_sitter::Node;
 
 use crate::events::{self, ImportedNames};
@@ -204,7 +204,7 @@ impl Handler<'_> {
         } else {
             "handler"
         };
-        self.diagnostic(
+        let diagnostic = self.diagnostic(
             &KIL005,
             py::async_name_range(method.function),
             format!(
@@ -212,7 +212,30 @@ impl Handler<'_> {
                  {scan} is not registered and never runs (a coroutine would never be awaited \
                  anyway). Make it a plain `def`."
             ),
-        )
+        );
+        // Dropping `async` is only certain when the body awaits nothing.
+        let awaits = method
+            .function
+            .child_by_field_name("body")
+            .is_none_or(|body| {
+                let text = self.file.text_of(body);
+                text.contains("await") || text.contains("async")
+            });
+        let keyword = method.function.child(0).filter(|k| k.kind() == "async");
+        let def = method.function.child(1).filter(|d| d.kind() == "def");
+        match (keyword, def, awaits) {
+            (Some(keyword), Some(def), false) => diagnostic.with_fix(
+                format!("Make `{name}` a plain `def`"),
+                vec![Edit {
+                    range: TextRange::new(
+                        py::offset(keyword.start_byte()),
+                        py::offset(def.start_byte()),
+                    ),
+                    new_text: String::new(),
+                }],
+            ),
+            _ => diagnostic,
+        }
     }
 
     /// KIL006: Kili's positional call does not bind.

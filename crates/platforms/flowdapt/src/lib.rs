@@ -32,7 +32,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use plugsmith_core::workspace::normalize;
-use plugsmith_core::{Diagnostic, Files, Platform, Plugin, Rule, Severity};
+use plugsmith_core::{Diagnostic, Files, Platform, Plugin, Rule, Severity, TextRange, TextSize};
 
 use crate::project::{MANIFESTS, Manifest};
 
@@ -208,6 +208,13 @@ impl Platform for FlowdaptPlatform {
         }
         let python: Vec<PathBuf> = python.into_iter().collect();
         targets::syntax_errors(files, &python, &mut out);
+        for diagnostic in &mut out {
+            if diagnostic.range.is_empty()
+                && let Ok(text) = files.read(&diagnostic.path)
+            {
+                diagnostic.range = widen(&text, diagnostic.range);
+            }
+        }
         out
     }
 }
@@ -282,4 +289,36 @@ fn check_resource_file(
     graph::check(path, &stages, out);
     let roots = modules::search_roots(files, &folder_of(path));
     python.extend(targets::check(files, path, &roots, &stages, out));
+}
+
+/// A visible range for an empty one (an implicit `null`, as in `metadata:` with nothing after
+/// it): the key before the `:`, else the last visible character before, else the first after.
+fn widen(text: &str, range: TextRange) -> TextRange {
+    let mut at = usize::from(range.start()).min(text.len());
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = text[..at].trim_end();
+    if let Some(key_end) = before.strip_suffix(':').map(str::len) {
+        let key = before[..key_end].trim_end();
+        let start = key
+            .rfind(|c: char| c.is_whitespace() || c == '{' || c == ',')
+            .map_or(0, |i| i + 1);
+        if start < key.len() {
+            return TextRange::new(TextSize::new(start as u32), TextSize::new(key.len() as u32));
+        }
+    }
+    if let Some(ch) = before.chars().next_back() {
+        return TextRange::at(
+            TextSize::new((before.len() - ch.len_utf8()) as u32),
+            TextSize::new(ch.len_utf8() as u32),
+        );
+    }
+    match text[at..].chars().next() {
+        Some(ch) => TextRange::at(
+            TextSize::new(at as u32),
+            TextSize::new(ch.len_utf8() as u32),
+        ),
+        None => range,
+    }
 }

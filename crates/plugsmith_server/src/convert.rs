@@ -39,8 +39,11 @@ pub fn path_to_uri(path: &Path) -> Option<Uri> {
 
 /// Another file a diagnostic points at: its URI and text.
 pub struct RelatedFile {
+    /// Its URI (the client's spelling when it is open).
     pub uri: Uri,
+    /// Its text, as the check read it.
     pub text: Arc<str>,
+    /// The line index of `text`.
     pub index: Arc<LineIndex>,
 }
 

@@ -15,6 +15,8 @@
 //! The server never executes workspace code and never uses the network. LSP types stay
 //! inside this crate.
 
+#![warn(missing_docs)]
+
 pub mod code_action;
 pub mod convert;
 pub mod document;

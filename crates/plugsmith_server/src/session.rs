@@ -111,14 +111,18 @@ pub enum FileEvent {
 pub enum Task {
     /// After `initialized`: scan the root folders and check everything.
     Start {
+        /// The workspace folders (or the root URI's folder).
         roots: Vec<PathBuf>,
+        /// `initializationOptions`.
         options: EditorOptions,
     },
     /// New editor options: re-read settings and re-check everything.
     Configure(EditorOptions),
     /// Root folders added or removed.
     Folders {
+        /// New root folders.
         added: Vec<PathBuf>,
+        /// Root folders no longer open.
         removed: Vec<PathBuf>,
     },
     /// One file changed.

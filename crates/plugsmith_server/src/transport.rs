@@ -151,6 +151,7 @@ pub struct Rejected {
     pub id: Value,
     /// `-32700` (parse error) or `-32600` (invalid request).
     pub code: i64,
+    /// What was wrong with it.
     pub message: String,
 }
 

@@ -368,10 +368,13 @@ impl Session {
                 }
                 Task::File(path, event) => {
                     let path = normalize(&path);
-                    if let Some(root) = self.apply(&path, event) {
+                    let (relevant, rescan_root) = self.apply(&path, event);
+                    if let Some(root) = rescan_root {
                         rescan_roots.insert(root);
                     }
-                    changed.insert(path);
+                    if relevant {
+                        changed.insert(path);
+                    }
                 }
             }
         }
@@ -461,12 +464,14 @@ impl Session {
         }
     }
 
-    /// Updates the owning workspace's file set and caches for one event. Returns the root to
-    /// rescan when the event touches its configuration.
-    fn apply(&mut self, path: &Path, event: FileEvent) -> Option<Option<PathBuf>> {
+    /// Updates the owning workspace's file set and caches for one event. Returns whether the
+    /// workspace changed (events about files it does not track, such as build output, change
+    /// nothing), and the root to rescan when the event touches its configuration.
+    fn apply(&mut self, path: &Path, event: FileEvent) -> (bool, Option<Option<PathBuf>>) {
         let is_open = lock(&self.shared.documents).contains_key(path);
         let root = self.root_mut(path);
         let known = root.contains(path);
+        let mut relevant = true;
         match event {
             FileEvent::Opened | FileEvent::Edited | FileEvent::Saved => root.workspace.insert(path),
             FileEvent::Closed => {
@@ -484,11 +489,15 @@ impl Session {
                     }
                 } else if !ignored(path, &root.settings) || is_open {
                     root.workspace.insert(path);
+                } else {
+                    relevant = false;
                 }
             }
             FileEvent::Changed => {
                 if known {
                     root.workspace.forget(path);
+                } else {
+                    relevant = false;
                 }
             }
             FileEvent::Deleted => {
@@ -509,7 +518,8 @@ impl Session {
             Some("plugsmith.toml" | "pyproject.toml")
         );
         let on_disk = !matches!(event, FileEvent::Opened | FileEvent::Edited);
-        (config && on_disk && root.path.is_some()).then(|| root.path.clone())
+        let rescan = (config && on_disk && root.path.is_some()).then(|| root.path.clone());
+        (relevant, rescan)
     }
 
     /// Publishes what changed: every file whose diagnostics differ from what the client
@@ -780,6 +790,14 @@ mod tests {
         let readme = dir.path().join("notes.txt");
         fs::write(&readme, "hello\n").unwrap();
         session.handle(vec![Task::File(readme, FileEvent::Created)]);
+        assert_eq!(session.checks(), plugins + 2);
+        assert_eq!(receiver.try_iter().count(), 0);
+
+        // Build output the walk skips: not even detection runs.
+        let built = dir.path().join("target/debug/out.py");
+        fs::create_dir_all(built.parent().unwrap()).unwrap();
+        fs::write(&built, "x = (\n").unwrap();
+        session.handle(vec![Task::File(built, FileEvent::Created)]);
         assert_eq!(session.checks(), plugins + 2);
         assert_eq!(receiver.try_iter().count(), 0);
 

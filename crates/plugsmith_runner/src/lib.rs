@@ -17,8 +17,11 @@
 //!    ([`profile`]): Kili 512 MiB / 60 s per handler call, Panoptes 1.25 × execute_frequency,
 //!    ArchiHub Celery 43,200 s hard / 43,000 s soft, Supervisely and Flowdapt none.
 //! 2. Requirements: a venv per plugin keyed by hash (see [`env`]), outside the limits.
-//! 3. A Python harness per platform (shipped in the binary, written to a temp dir) runs in the
-//!    plugin's interpreter, with results on a private pipe (fd 3), never stdout.
+//! 3. A Python harness per platform (shipped in the binary with `include_str!`) runs in the
+//!    plugin's own interpreter (`python -I -u`), with results on a private pipe (fd 3), never
+//!    stdout. It is written once to a content-addressed folder of the cache
+//!    (`<cache>/harness/<sha256>/`) so its bytecode is reused; the per-run spec and the stack
+//!    dump file live in a temp dir (when the cache is not writable the harness goes there too).
 //! 4. Limits: a fresh cgroup per run ([`limits`]), a wall-clock deadline with a faulthandler
 //!    stack dump before the kill, whole-tree kill (cgroup kill, process group, parent-death
 //!    signal).

@@ -92,6 +92,8 @@ pub fn run(
             text
         }
         OutputFormat::Json => render::json::render(&diagnostics, &sources, &path_style),
+        OutputFormat::Sarif => render::sarif::render(&diagnostics, &sources, &path_style),
+        OutputFormat::Github => render::github::render(&diagnostics, &sources, &path_style),
     };
     let status = exit_status(&diagnostics, io_errors, args.exit_zero);
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

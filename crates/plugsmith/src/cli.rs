@@ -35,6 +35,11 @@ pub enum Command {
     Rule(RuleArgs),
     /// Run the language server (for editors).
     Server(ServerArgs),
+    /// Create a new plugin from a skeleton that passes `plugsmith check`.
+    Init(InitArgs),
+    /// Run a plugin locally under its platform's production limits, with a fake platform
+    /// client, and report what it did.
+    Run(Box<plugsmith_runner::RunArgs>),
 }
 
 /// `plugsmith check`.
@@ -42,7 +47,9 @@ pub enum Command {
 #[command(after_help = "Examples:\n  \
     plugsmith check\n  \
     plugsmith check plugins/ --select KIL,PLG001 --ignore KIL010\n  \
-    plugsmith check --output-format json > report.json")]
+    plugsmith check --output-format json > report.json\n  \
+    plugsmith check --output-format sarif > plugsmith.sarif\n  \
+    plugsmith check --output-format github    (in a GitHub Actions step)")]
 pub struct CheckArgs {
     /// Files or folders to check (folders are walked, honouring .gitignore and `exclude`).
     /// [default: .]
@@ -83,6 +90,10 @@ pub enum OutputFormat {
     Concise,
     /// A JSON array of diagnostics (rows and columns 1-based, columns in characters).
     Json,
+    /// A SARIF 2.1.0 log (code scanning, IDE viewers); columns in Unicode code points.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...::message`), one per diagnostic.
+    Github,
 }
 
 /// `plugsmith rule`.
@@ -108,6 +119,37 @@ pub struct ServerArgs {
     /// pass it).
     #[arg(long)]
     pub stdio: bool,
+}
+
+/// `plugsmith init`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    plugsmith init --platform kili my_plugin\n  \
+    plugsmith init --platform flowdapt plugins/weather-forecast")]
+pub struct InitArgs {
+    /// The platform the plugin is for.
+    #[arg(long, value_enum, value_name = "PLATFORM")]
+    pub platform: InitPlatform,
+
+    /// The folder to create (it may exist if it is empty). Its last component names the
+    /// plugin, its module and its package.
+    #[arg(value_name = "NAME")]
+    pub name: PathBuf,
+}
+
+/// The platforms `plugsmith init` has a skeleton for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InitPlatform {
+    /// A Kili folder plugin (`main.py` with `PluginHandler`, `requirements.txt`).
+    Kili,
+    /// A Panoptes polling plugin (`.panoptes-plugin` info file and its module).
+    Panoptes,
+    /// A Supervisely import plugin (`plugin_info.json`, `VERSION`, `Dockerfile`, `src/main.py`).
+    Supervisely,
+    /// A Flowdapt plugin package (`pyproject.toml` entry point, stages, a workflow).
+    Flowdapt,
+    /// An ArchiHub plugin (`__init__.py` from the backend template with a bulk task).
+    Archihub,
 }
 
 #[cfg(test)]
@@ -146,6 +188,30 @@ mod tests {
         );
         assert_eq!(args.ignore, vec!["KIL010".to_string()]);
         assert_eq!(args.output_format, OutputFormat::Full);
+    }
+
+    #[test]
+    fn init_needs_a_platform_and_a_name() {
+        let cli =
+            Cli::try_parse_from(["plugsmith", "init", "--platform", "archihub", "x"]).unwrap();
+        let Command::Init(args) = cli.command else {
+            panic!("not init")
+        };
+        assert_eq!(args.platform, InitPlatform::Archihub);
+        assert_eq!(args.name, PathBuf::from("x"));
+        assert!(Cli::try_parse_from(["plugsmith", "init", "x"]).is_err());
+        assert!(Cli::try_parse_from(["plugsmith", "init", "--platform", "kili"]).is_err());
+        assert!(Cli::try_parse_from(["plugsmith", "init", "--platform", "nope", "x"]).is_err());
+    }
+
+    #[test]
+    fn run_takes_the_runner_arguments() {
+        let cli = Cli::try_parse_from(["plugsmith", "run", "p", "--timeout", "5s"]).unwrap();
+        let Command::Run(args) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(args.path, PathBuf::from("p"));
+        assert_eq!(args.timeout.as_deref(), Some("5s"));
     }
 
     #[test]

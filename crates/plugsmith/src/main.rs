@@ -3,6 +3,7 @@
 
 mod check_command;
 mod cli;
+mod init;
 mod position;
 mod render;
 mod rule_command;
@@ -59,11 +60,19 @@ fn main() -> ExitCode {
         anstream::ColorChoice::Never.write_global();
     }
     let mut err = anstream::stderr();
-    let status = match &cli.command {
+    let status = match cli.command {
+        // The runner prints its own report and picks its own exit code (0 when the run is
+        // `ok`, 1 otherwise); it ignores a closed standard output.
+        Command::Run(args) => return plugsmith_runner::run_command(*args),
         Command::Check(args) => {
             let color = stdout_color(cli.no_color);
             let mut out = io::stdout().lock();
-            let result = check_command::run(args, color, &mut out, &mut err);
+            let result = check_command::run(&args, color, &mut out, &mut err);
+            finish(result, &mut err)
+        }
+        Command::Init(args) => {
+            let mut out = io::stdout().lock();
+            let result = init::run(&args, &mut out, &mut err);
             finish(result, &mut err)
         }
         Command::Rule(args) => {

@@ -4,10 +4,14 @@
 //! - [`full`]: rustc/ruff-style snippets (`annotate-snippets`), the default.
 //! - [`concise`]: one `path:row:col: CODE message` line per diagnostic.
 //! - [`json`]: a pretty-printed JSON array for tools.
+//! - [`sarif`]: a SARIF 2.1.0 log (code scanning, SARIF viewers).
+//! - [`github`]: GitHub Actions workflow commands, one annotation per diagnostic.
 
 pub mod concise;
 pub mod full;
+pub mod github;
 pub mod json;
+pub mod sarif;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -54,12 +58,24 @@ impl PathStyle {
         PathStyle { cwd: cwd.into() }
     }
 
+    /// The folder paths are relative to.
+    pub fn base(&self) -> &Path {
+        &self.cwd
+    }
+
+    /// `path` relative to the working folder, when strictly inside it.
+    pub fn relative<'a>(&self, path: &'a Path) -> Option<&'a Path> {
+        path.strip_prefix(&self.cwd)
+            .ok()
+            .filter(|relative| !relative.as_os_str().is_empty())
+    }
+
     /// `path` for people: relative to the working folder when inside it, with `/`
     /// separators as the platform prints them.
     pub fn display(&self, path: &Path) -> String {
-        match path.strip_prefix(&self.cwd) {
-            Ok(relative) if !relative.as_os_str().is_empty() => relative.display().to_string(),
-            _ => path.display().to_string(),
+        match self.relative(path) {
+            Some(relative) => relative.display().to_string(),
+            None => path.display().to_string(),
         }
     }
 }

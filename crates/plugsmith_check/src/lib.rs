@@ -56,14 +56,11 @@ pub fn detect(workspace: &Workspace, settings: &Settings) -> Vec<Plugin> {
             plugins.extend(platform.detect(&files));
         }
     }
+    // An override makes the path one plugin of that platform: whatever was detected at or
+    // below it (by any platform) gives way.
     for (path, name) in settings.platform_overrides() {
-        plugins.retain(|plugin| plugin.platform == name || !plugin.root.starts_with(path));
-        let already = plugins
-            .iter()
-            .any(|plugin| plugin.platform == name && plugin.root.starts_with(path));
-        if !already
-            && let Some(plugin) = registry::platform(name).and_then(|p| p.plugin_at(path, &files))
-        {
+        plugins.retain(|plugin| !plugin.root.starts_with(path));
+        if let Some(plugin) = registry::platform(name).and_then(|p| p.plugin_at(path, &files)) {
             plugins.push(plugin);
         }
     }

@@ -165,10 +165,7 @@ fn collect_errors(file: &PythonFile, node: Node<'_>, python2: bool, errors: &mut
         return;
     }
     if node.is_error() {
-        errors.push(SyntaxError {
-            range: first_line(file, node),
-            message: "invalid syntax".to_string(),
-        });
+        error_node(file, node, python2, errors);
         return;
     }
     match node.kind() {
@@ -193,10 +190,49 @@ fn collect_errors(file: &PythonFile, node: Node<'_>, python2: bool, errors: &mut
     }
 }
 
+/// An `ERROR` node. tree-sitter's recovery often wraps whole valid statements in it (a
+/// missing `:` in a method can put the whole file under one `ERROR`), so the error is reported
+/// where it really is: at the innermost nested errors if there are any, else at the first
+/// child that is not a complete statement.
+fn error_node(file: &PythonFile, node: Node<'_>, python2: bool, errors: &mut Vec<SyntaxError>) {
+    let mut cursor = node.walk();
+    let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+    if children.iter().any(|child| child.has_error()) {
+        for child in children.into_iter().filter(|child| child.has_error()) {
+            collect_errors(file, child, python2, errors);
+        }
+        return;
+    }
+    let culprit = children
+        .into_iter()
+        .find(|child| !is_complete_statement(*child))
+        .unwrap_or(node);
+    errors.push(SyntaxError {
+        range: rest_of_line(file, culprit.start_byte(), node.end_byte()),
+        message: "invalid syntax".to_string(),
+    });
+}
+
+fn is_complete_statement(node: Node<'_>) -> bool {
+    let kind = node.kind();
+    node.is_named()
+        && !node.has_error()
+        && (kind.ends_with("_statement")
+            || kind.ends_with("_definition")
+            || kind == "decorated_definition"
+            || kind == "comment")
+}
+
 /// The part of `node` on its first line, trimmed, never empty when the node is not.
 fn first_line(file: &PythonFile, node: Node<'_>) -> TextRange {
-    let start = node.start_byte();
-    let end = node.end_byte().min(file.text.len());
+    rest_of_line(file, node.start_byte(), node.end_byte())
+}
+
+/// From `start` to the end of its line (at most to `end`), trimmed, never empty when the
+/// slice is not.
+fn rest_of_line(file: &PythonFile, start: usize, end: usize) -> TextRange {
+    let start = start.min(file.text.len());
+    let end = end.clamp(start, file.text.len());
     let slice = file.text.get(start..end).unwrap_or("");
     let first = slice.split('\n').next().unwrap_or("").trim_end();
     let len = if first.is_empty() {
@@ -290,6 +326,14 @@ mod tests {
         let found = errors("def f(x)\n    pass\n");
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].0.starts_with("def f(x)"), "{found:?}");
+    }
+
+    #[test]
+    fn error_wrapping_valid_statements_points_at_the_broken_one() {
+        let source = "from kili.plugins import PluginCore\n\n\nclass PluginHandler(PluginCore):\n    def on_submit(self, label, asset_id)\n        pass\n";
+        let found = errors(source);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "def on_submit(self, label, asset_id)");
     }
 
     #[test]

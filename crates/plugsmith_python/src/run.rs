@@ -98,9 +98,12 @@ pub struct Limits {
 #[pymethods]
 impl Limits {
     fn __repr__(&self) -> String {
+        let seconds = |v: Option<f64>| v.map_or("None".to_string(), |v| format!("{v}"));
         format!(
-            "Limits(timeout_s={:?}, soft_timeout_s={:?}, profile={:?})",
-            self.timeout_s, self.soft_timeout_s, self.profile
+            "Limits(timeout_s={}, soft_timeout_s={}, profile={:?})",
+            seconds(self.timeout_s),
+            seconds(self.soft_timeout_s),
+            self.profile
         )
     }
 }

@@ -9,6 +9,8 @@
 --   PLUGSMITH_BIN           the server binary (default target/debug/plugsmith), run as `BIN server --stdio`
 --   PLUGSMITH_ROOT          root_dir / workspace folder (default: the current directory)
 --   PLUGSMITH_EXPECT        comma-separated files that must get at least one diagnostic
+--   PLUGSMITH_CONFIG        a vim.lsp.Config file (editors/neovim/lsp/plugsmith.lua): its cmd arguments
+--                           and init_options are used, with cmd[1] replaced by PLUGSMITH_BIN
 --   PLUGSMITH_INIT_OPTIONS  JSON initializationOptions, e.g. {"ignore": ["PAN003"]}
 --   PLUGSMITH_EDIT          JSON {"file": F, "line": N (1-based), "text": T}: replace a line, then
 --                           wait for F's diagnostics to change (reported under "after")
@@ -116,7 +118,23 @@ local function main()
     root_dir = root,
     init_options = init_options,
   }
-  local report = { nvim = tostring(vim.version().major .. "." .. vim.version().minor .. "." .. vim.version().patch), timeouts = {} }
+  local config_file = env("PLUGSMITH_CONFIG", nil)
+  if config_file then
+    local base = dofile(config_file)
+    assert(type(base) == "table" and type(base.cmd) == "table", config_file .. " does not return a vim.lsp.Config")
+    config.cmd = { bin }
+    for i = 2, #base.cmd do
+      table.insert(config.cmd, base.cmd[i])
+    end
+    if init_options == nil then
+      config.init_options = base.init_options
+    end
+  end
+  local report = {
+    nvim = tostring(vim.version().major .. "." .. vim.version().minor .. "." .. vim.version().patch),
+    cmd = config.cmd,
+    timeouts = {},
+  }
 
   local client_id
   local function attach(bufnr)

@@ -77,6 +77,7 @@ def run_neovim(
     expect: list[str],
     init_options: dict | None = None,
     edit: dict | None = None,
+    config: pathlib.Path | None = None,
 ) -> dict:
     out = workspace.parent / f"{workspace.name}-nvim.json"
     env = dict(
@@ -89,6 +90,8 @@ def run_neovim(
     )
     if init_options is not None:
         env["PLUGSMITH_INIT_OPTIONS"] = json.dumps(init_options)
+    if config is not None:
+        env["PLUGSMITH_CONFIG"] = str(config)
     if edit is not None:
         env["PLUGSMITH_EDIT"] = json.dumps({**edit, "file": str(workspace / edit["file"])})
     result = subprocess.run(
@@ -173,6 +176,29 @@ def test_neovim_initialization_options_ignore(workspace: pathlib.Path) -> None:
     report = run_neovim(workspace, ["no_self.py"], expect=["no_self.py"], init_options={"ignore": ["KIL007"]})
     codes = {d["code"] for d in report["diagnostics"]["no_self.py"]}
     assert codes == {"KIL006"}
+
+
+@pytest.mark.parametrize("workspace", ["kili/kil005_async_handler"], indirect=True)
+def test_neovim_with_the_shipped_config(workspace: pathlib.Path) -> None:
+    """editors/neovim/lsp/plugsmith.lua: its command (`plugsmith server`) and init_options work."""
+    config = REPO / "editors" / "neovim" / "lsp" / "plugsmith.lua"
+    report = run_neovim(workspace, ["plugin.py"], expect=["plugin.py"], config=config)
+    assert report["cmd"] == [str(PLUGSMITH_BIN), "server"]
+    snapshot = Snapshot((workspace / "expected.snap").read_text())
+    expected = collections.Counter((d["path"], d["line"], d["code"]) for d in snapshot.diagnostics if d["path"] == "plugin.py")
+    assert expected and shown(report["diagnostics"]) == expected
+
+
+def test_neovim_lspconfig_snippet_compiles() -> None:
+    snippet = REPO / "editors" / "neovim" / "lspconfig.lua"
+    result = subprocess.run(
+        ["nvim", "--headless", "--clean", "-c", f"lua assert(loadfile('{snippet}'))", "-c", "qa!"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
 
 
 def test_snapshot_parser() -> None:

@@ -9,13 +9,17 @@ import re
 
 import pytest
 
-# Python 3.11+ (the TOML checks are skipped on 3.10).
-tomllib = pytest.importorskip("tomllib", reason="tomllib needs Python 3.11+")
+
+
+def _toml():
+    """tomllib (Python 3.11+); the TOML checks are skipped on 3.10."""
+    return pytest.importorskip("tomllib", reason="tomllib needs Python 3.11+")
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EDITORS = REPO / "editors"
 
 
 def test_helix_languages_toml() -> None:
+    tomllib = _toml()
     config = tomllib.loads((EDITORS / "helix" / "languages.toml").read_text())
     server = config["language-server"]["plugsmith"]
     assert server["command"] == "plugsmith" and server["args"] == ["server"]
@@ -29,6 +33,7 @@ def test_helix_languages_toml() -> None:
 
 
 def test_zed_extension() -> None:
+    tomllib = _toml()
     manifest = tomllib.loads((EDITORS / "zed" / "extension.toml").read_text())
     assert manifest["id"] == "plugsmith" and manifest["schema_version"] == 1
     assert {"Python", "JSON", "YAML", "TOML", "INI"} <= set(manifest["language_servers"]["plugsmith"]["languages"])

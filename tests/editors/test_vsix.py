@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import pathlib
 import shutil
 import stat
@@ -135,3 +136,13 @@ def test_bundle_does_not_inline_vscode(archive: zipfile.ZipFile) -> None:
     bundle = archive.read("extension/dist/extension.js").decode()
     assert 'require("vscode")' in bundle
     assert "plugsmith.runPlugin" in bundle
+
+
+def test_extension_unit_tests(vsix: pathlib.Path) -> None:
+    """The extension's own unit tests (node --test on the compiled TS): server lookup order,
+    settings → initializationOptions, runPlugin arguments, the bundle loading."""
+    if shutil.which("npm") is None or not (EXTENSION / "node_modules").is_dir():
+        pytest.skip("editors/vscode/node_modules is missing: run `npm ci` in editors/vscode")
+    result = subprocess.run(["npm", "test"], cwd=EXTENSION, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    assert re.search(r"^# fail 0$", result.stdout, re.M), result.stdout

@@ -199,10 +199,7 @@ local function main()
     report.after = snapshot(buffers)
   end
 
-  local client = vim.lsp.get_client_by_id(client_id)
-  if client then
-    client.stop()
-  end
+  vim.lsp.stop_client(client_id) -- the same call on 0.7 .. 0.11 (client.stop vs client:stop differ)
   vim.wait(5000, function() return vim.lsp.get_client_by_id(client_id) == nil end, 20)
   write_report(report)
 end

@@ -62,3 +62,9 @@ def test_the_binary_is_in_the_package_and_does_not_link_python() -> None:
         pytest.skip("no ldd")
     linked = subprocess.run([ldd, str(binary)], capture_output=True, text=True).stdout
     assert "libpython" not in linked
+
+
+def test_the_package_under_test_is_the_installed_one() -> None:
+    package = Path(plugsmith.__file__).resolve().parent
+    assert package.parent == Path(sysconfig.get_path("platlib")).resolve()
+    assert list(package.glob("_plugsmith*.so")) or list(package.glob("_plugsmith*.pyd"))

@@ -8,12 +8,14 @@
 -- Environment:
 --   PLUGSMITH_BIN           the server binary (default target/debug/plugsmith), run as `BIN server --stdio`
 --   PLUGSMITH_ROOT          root_dir / workspace folder (default: the current directory)
---   PLUGSMITH_EXPECT        comma-separated files that must get at least one diagnostic
+--   PLUGSMITH_EXPECT        comma-separated FILE or FILE=N: wait until FILE shows at least N (default 1)
+--                           diagnostics (a server may publish in several rounds), then until they settle
 --   PLUGSMITH_CONFIG        a vim.lsp.Config file (editors/neovim/lsp/plugsmith.lua): its cmd arguments
 --                           and init_options are used, with cmd[1] replaced by PLUGSMITH_BIN
 --   PLUGSMITH_INIT_OPTIONS  JSON initializationOptions, e.g. {"ignore": ["PAN003"]}
---   PLUGSMITH_EDIT          JSON {"file": F, "line": N (1-based), "text": T}: replace a line, then
---                           wait for F's diagnostics to change (reported under "after")
+--   PLUGSMITH_EDIT          JSON {"file": F, "line": N (1-based), "text": T, "count": C}: replace a
+--                           line, then wait for F's diagnostics to change (and number C, when given);
+--                           reported under "after"
 --   PLUGSMITH_TIMEOUT_MS    per wait (default 60000; debug builds on a busy machine)
 --   PLUGSMITH_SETTLE_MS     how long diagnostics must stay unchanged (default 1500)
 --   PLUGSMITH_OUT           where to write the JSON report (default: stdout)
@@ -160,12 +162,16 @@ local function main()
   end
 
   local expected = {}
-  for file in string.gmatch(env("PLUGSMITH_EXPECT", ""), "[^,]+") do
-    expected[absolute(file)] = true
+  for item in string.gmatch(env("PLUGSMITH_EXPECT", ""), "[^,]+") do
+    local file, count = string.match(item, "^(.-)=(%d+)$")
+    expected[absolute(file or item)] = tonumber(count or "1")
+  end
+  local function missing(entry)
+    return expected[entry.file] ~= nil and #vim.diagnostic.get(entry.bufnr) < expected[entry.file]
   end
   local function ready()
     for _, entry in ipairs(buffers) do
-      if expected[entry.file] and #vim.diagnostic.get(entry.bufnr) == 0 then
+      if missing(entry) then
         return false
       end
     end
@@ -173,7 +179,7 @@ local function main()
   end
   if not wait_settled(buffers, ready) then
     for _, entry in ipairs(buffers) do
-      if expected[entry.file] and #vim.diagnostic.get(entry.bufnr) == 0 then
+      if missing(entry) then
         table.insert(report.timeouts, entry.file)
       end
     end
@@ -193,7 +199,11 @@ local function main()
     assert(target, "PLUGSMITH_EDIT: " .. edit.file .. " is not open")
     local before = signature({ target })
     vim.api.nvim_buf_set_lines(target.bufnr, edit.line - 1, edit.line, false, { edit.text })
-    if not wait_settled(buffers, function() return signature({ target }) ~= before end) then
+    local function changed()
+      return signature({ target }) ~= before
+        and (edit.count == nil or #vim.diagnostic.get(target.bufnr) == edit.count)
+    end
+    if not wait_settled(buffers, changed) then
       table.insert(report.timeouts, edit.file .. " (after edit)")
     end
     report.after = snapshot(buffers)

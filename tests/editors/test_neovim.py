@@ -67,6 +67,11 @@ class Snapshot:
         return sorted({d["path"] for d in self.diagnostics})
 
     @property
+    def counts(self) -> dict[str, int]:
+        """How many diagnostics each file has."""
+        return dict(collections.Counter(d["path"] for d in self.diagnostics))
+
+    @property
     def files(self) -> list[str]:
         return sorted(set(self.plugin_files) | set(self.files_with_diagnostics))
 
@@ -74,7 +79,7 @@ class Snapshot:
 def run_neovim(
     workspace: pathlib.Path,
     files: list[str],
-    expect: list[str],
+    expect: dict[str, int],
     init_options: dict | None = None,
     edit: dict | None = None,
     config: pathlib.Path | None = None,
@@ -84,7 +89,7 @@ def run_neovim(
         os.environ,
         PLUGSMITH_BIN=str(PLUGSMITH_BIN),
         PLUGSMITH_ROOT=str(workspace),
-        PLUGSMITH_EXPECT=",".join(str(workspace / f) for f in expect),
+        PLUGSMITH_EXPECT=",".join(f"{workspace / f}={n}" for f, n in expect.items()),
         PLUGSMITH_OUT=str(out),
         PLUGSMITH_TIMEOUT_MS=str(TIMEOUT_MS),
     )
@@ -137,9 +142,9 @@ def workspace(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> pathlib
 def test_neovim_shows_the_expected_diagnostics(workspace: pathlib.Path) -> None:
     snapshot = Snapshot((workspace / "expected.snap").read_text())
     assert snapshot.diagnostics, "the case must list diagnostics"
-    report = run_neovim(workspace, snapshot.files, expect=snapshot.files_with_diagnostics)
-
     expected = collections.Counter((d["path"], d["line"], d["code"]) for d in snapshot.diagnostics)
+    report = run_neovim(workspace, snapshot.files, expect=snapshot.counts)
+
     assert shown(report["diagnostics"]) == expected
 
     # Columns too, where the line is ASCII (Neovim reports byte columns, the snapshot characters).
@@ -163,8 +168,8 @@ def test_neovim_edit_clears_the_fixed_diagnostic(workspace: pathlib.Path) -> Non
     report = run_neovim(
         workspace,
         [path],
-        expect=[path],
-        edit={"file": path, "line": 13, "text": line13.replace('"asr%"', '"asr%%"')},
+        expect={path: 2},
+        edit={"file": path, "line": 13, "text": line13.replace('"asr%"', '"asr%%"'), "count": 1},
     )
     assert shown(report["diagnostics"]) == collections.Counter({(path, 13, "PAN003"): 1, (path, 14, "PAN003"): 1})
     assert shown(report["after"]) == collections.Counter({(path, 14, "PAN003"): 1})
@@ -173,7 +178,7 @@ def test_neovim_edit_clears_the_fixed_diagnostic(workspace: pathlib.Path) -> Non
 @pytest.mark.parametrize("workspace", ["kili/kil006_signature"], indirect=True)
 def test_neovim_initialization_options_ignore(workspace: pathlib.Path) -> None:
     """`{"ignore": [...]}` in initializationOptions (what the editor configs send) is honoured."""
-    report = run_neovim(workspace, ["no_self.py"], expect=["no_self.py"], init_options={"ignore": ["KIL007"]})
+    report = run_neovim(workspace, ["no_self.py"], expect={"no_self.py": 2}, init_options={"ignore": ["KIL007"]})
     codes = {d["code"] for d in report["diagnostics"]["no_self.py"]}
     assert codes == {"KIL006"}
 
@@ -182,9 +187,9 @@ def test_neovim_initialization_options_ignore(workspace: pathlib.Path) -> None:
 def test_neovim_with_the_shipped_config(workspace: pathlib.Path) -> None:
     """editors/neovim/lsp/plugsmith.lua: its command (`plugsmith server`) and init_options work."""
     config = REPO / "editors" / "neovim" / "lsp" / "plugsmith.lua"
-    report = run_neovim(workspace, ["plugin.py"], expect=["plugin.py"], config=config)
-    assert report["cmd"] == [str(PLUGSMITH_BIN), "server"]
     snapshot = Snapshot((workspace / "expected.snap").read_text())
+    report = run_neovim(workspace, ["plugin.py"], expect={"plugin.py": snapshot.counts["plugin.py"]}, config=config)
+    assert report["cmd"] == [str(PLUGSMITH_BIN), "server"]
     expected = collections.Counter((d["path"], d["line"], d["code"]) for d in snapshot.diagnostics if d["path"] == "plugin.py")
     assert expected and shown(report["diagnostics"]) == expected
 

@@ -361,6 +361,33 @@ mod tests {
     }
 
     #[test]
+    fn related_locations_and_fixes_validate_against_the_schema() {
+        // See tests/formats.rs and tests/data/README.md: the vendored schema's two `language`
+        // patterns have a stray `]` that the meta-schema check rejects.
+        let schema = include_str!("../../tests/data/sarif-2.1.0-rtm.5.json").replace(
+            r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#,
+            r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#,
+        );
+        let schema: Value = serde_json::from_str(&schema).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let log = log();
+        assert!(log["runs"][0]["results"][0]["relatedLocations"].is_array());
+        assert!(log["runs"][0]["results"][0]["fixes"].is_array());
+        let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        // Unknown text: no region, byte-offset fix regions.
+        let (diagnostics, _) = sample();
+        let out = render(
+            &diagnostics,
+            &Sources::new(),
+            &PathStyle::relative_to("/else"),
+        );
+        let log: Value = serde_json::from_str(&out).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+
+    #[test]
     fn empty_log_still_has_a_run() {
         let out = render(&[], &Sources::new(), &PathStyle::relative_to("/"));
         let log: Value = serde_json::from_str(&out).unwrap();

@@ -10,6 +10,7 @@ mod suppression;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
 use plugsmith_core::{Diagnostic, Plugin, Workspace};
 use rayon::prelude::*;
@@ -47,8 +48,28 @@ impl Report {
     }
 }
 
+/// The threads checks run on. Their stacks are large (256 MiB of address space, committed only
+/// as used): rules walk syntax trees, and a user's file may nest deeply.
+static POOL: LazyLock<rayon::ThreadPool> = LazyLock::new(|| {
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|index| format!("plugsmith-check-{index}"))
+        .stack_size(256 << 20)
+        .build()
+        .unwrap_or_else(|_| {
+            // Threads could not be made with that stack (an unusual limit): fall back to
+            // rayon's defaults rather than fail.
+            rayon::ThreadPoolBuilder::new()
+                .build()
+                .expect("a default thread pool can be built")
+        })
+});
+
 /// Finds every plugin of every platform, honouring platform overrides, in path order.
 pub fn detect(workspace: &Workspace, settings: &Settings) -> Vec<Plugin> {
+    POOL.install(|| detect_here(workspace, settings))
+}
+
+fn detect_here(workspace: &Workspace, settings: &Settings) -> Vec<Plugin> {
     let files = workspace.files();
     let mut plugins: Vec<Plugin> = Vec::new();
     for platform in platforms() {
@@ -72,6 +93,10 @@ pub fn detect(workspace: &Workspace, settings: &Settings) -> Vec<Plugin> {
 /// Checks one plugin: runs its platform's rules, then drops what configuration or an inline
 /// `plugsmith: ignore[...]` comment suppresses.
 pub fn check_plugin(workspace: &Workspace, settings: &Settings, plugin: &Plugin) -> CheckedPlugin {
+    POOL.install(|| check_plugin_here(workspace, settings, plugin))
+}
+
+fn check_plugin_here(workspace: &Workspace, settings: &Settings, plugin: &Plugin) -> CheckedPlugin {
     let files = workspace.files();
     let mut diagnostics = match registry::platform(plugin.platform) {
         Some(platform) => platform.check(plugin, &files),
@@ -100,12 +125,14 @@ fn check_requirements(plugin: &Plugin, files: &plugsmith_core::Files<'_>) -> Vec
 
 /// Detects and checks every plugin, in parallel.
 pub fn check(workspace: &Workspace, settings: &Settings) -> Report {
-    let plugins = detect(workspace, settings);
-    let plugins = plugins
-        .par_iter()
-        .map(|plugin| check_plugin(workspace, settings, plugin))
-        .collect();
-    Report { plugins }
+    POOL.install(|| {
+        let plugins = detect_here(workspace, settings);
+        let plugins = plugins
+            .par_iter()
+            .map(|plugin| check_plugin_here(workspace, settings, plugin))
+            .collect();
+        Report { plugins }
+    })
 }
 
 fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {

@@ -115,6 +115,9 @@ fn valid_files_get_no_parse_or_schema_error() {
     let unexpected: Vec<String> = diagnostics
         .iter()
         .filter(|d| parse_or_schema.contains(&d.code))
+        // SLY005 also reports run configurations whose mode has no entry point; the copies here
+        // hold the manifests only (no `src/`), so that part is not about the file itself.
+        .filter(|d| !(d.code == "SLY005" && d.message.contains("but the plugin has no")))
         .filter(|d| {
             let name = d.path.file_name().unwrap_or_default().to_string_lossy();
             !known_broken.iter().any(|broken| name == *broken)

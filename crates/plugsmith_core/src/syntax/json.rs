@@ -157,3 +157,16 @@ mod properties {
         }
     }
 }
+
+#[cfg(test)]
+mod depth {
+    /// Python's `json.loads` gives up past its recursion limit; so do we, without recursing.
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        let error = super::parse(&text).unwrap_err();
+        assert!(error.message.contains("nest"), "{error:?}");
+        let ok = format!("{}1{}", "[".repeat(500), "]".repeat(500));
+        assert!(super::parse(&ok).is_ok());
+    }
+}

@@ -131,6 +131,7 @@ pub struct SyntaxError {
 /// token before them so that editors show them on the right line.
 pub fn syntax_errors(file: &PythonFile) -> Vec<SyntaxError> {
     let mut errors = conflict_markers(&file.text);
+    errors.extend(too_deep(&file.text));
     // Python 2 statements parse cleanly, so they need a walk of their own; skip it when the
     // words cannot occur.
     let python2 = file.text.contains("print") || file.text.contains("exec");
@@ -156,61 +157,73 @@ fn line_of(text: &str, offset: TextSize) -> usize {
         .count()
 }
 
-fn collect_errors(file: &PythonFile, node: Node<'_>, python2: bool, errors: &mut Vec<SyntaxError>) {
-    if node.is_missing() {
-        errors.push(SyntaxError {
-            range: widen_missing(file, node),
-            message: format!("invalid syntax: expected `{}`", node.kind()),
-        });
-        return;
-    }
-    if node.is_error() {
-        error_node(file, node, python2, errors);
-        return;
-    }
-    match node.kind() {
-        "print_statement" => errors.push(SyntaxError {
-            range: first_line(file, node),
-            message: "invalid syntax: `print` is a function in Python 3, write `print(...)`"
-                .to_string(),
-        }),
-        "exec_statement" => errors.push(SyntaxError {
-            range: first_line(file, node),
-            message: "invalid syntax: `exec` is a function in Python 3, write `exec(...)`"
-                .to_string(),
-        }),
-        _ => {}
-    }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        let descend = child.has_error() || (python2 && child.child_count() > 0);
-        if descend || child.is_missing() {
-            collect_errors(file, child, python2, errors);
+/// Walks the nodes that hold errors (and, when Python 2 statements may occur, every node),
+/// with an explicit stack: trees of deeply nested code must not overflow the thread's stack.
+fn collect_errors(file: &PythonFile, root: Node<'_>, python2: bool, errors: &mut Vec<SyntaxError>) {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.is_missing() {
+            errors.push(SyntaxError {
+                range: widen_missing(file, node),
+                message: format!("invalid syntax: expected `{}`", node.kind()),
+            });
+            continue;
         }
+        if node.is_error() {
+            if let Some(error) = error_node(file, node, &mut stack) {
+                errors.push(error);
+            }
+            continue;
+        }
+        if let Some(statement) = python2_statement(node.kind()) {
+            errors.push(SyntaxError {
+                range: first_line(file, node),
+                message: format!(
+                    "invalid syntax: `{statement}` is a function in Python 3, write `{statement}(...)`"
+                ),
+            });
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            let descend = child.has_error() || (python2 && child.child_count() > 0);
+            if descend || child.is_missing() {
+                stack.push(child);
+            }
+        }
+    }
+}
+
+fn python2_statement(kind: &str) -> Option<&'static str> {
+    match kind {
+        "print_statement" => Some("print"),
+        "exec_statement" => Some("exec"),
+        _ => None,
     }
 }
 
 /// An `ERROR` node. tree-sitter's recovery often wraps whole valid statements in it (a
 /// missing `:` in a method can put the whole file under one `ERROR`), so the error is reported
-/// where it really is: at the innermost nested errors if there are any, else at the first
-/// child that is not a complete statement.
-fn error_node(file: &PythonFile, node: Node<'_>, python2: bool, errors: &mut Vec<SyntaxError>) {
+/// where it really is: at the innermost nested errors if there are any (pushed on `stack` to
+/// be walked), else at the first child that is not a complete statement (returned).
+fn error_node<'t>(
+    file: &PythonFile,
+    node: Node<'t>,
+    stack: &mut Vec<Node<'t>>,
+) -> Option<SyntaxError> {
     let mut cursor = node.walk();
-    let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+    let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
     if children.iter().any(|child| child.has_error()) {
-        for child in children.into_iter().filter(|child| child.has_error()) {
-            collect_errors(file, child, python2, errors);
-        }
-        return;
+        stack.extend(children.into_iter().filter(|child| child.has_error()));
+        return None;
     }
     let culprit = children
         .into_iter()
         .find(|child| !is_complete_statement(*child))
         .unwrap_or(node);
-    errors.push(SyntaxError {
+    Some(SyntaxError {
         range: rest_of_line(file, culprit.start_byte(), node.end_byte()),
         message: "invalid syntax".to_string(),
-    });
+    })
 }
 
 fn is_complete_statement(node: Node<'_>) -> bool {
@@ -221,6 +234,55 @@ fn is_complete_statement(node: Node<'_>) -> bool {
             || kind.ends_with("_definition")
             || kind == "decorated_definition"
             || kind == "comment")
+}
+
+/// CPython's tokenizer refuses more than 200 nested brackets (`MAXLEVEL` in
+/// `Parser/tokenizer.c`): "too many nested parentheses". Strings and comments are skipped.
+fn too_deep(text: &str) -> Option<SyntaxError> {
+    const MAX_LEVEL: usize = 200;
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            quote @ (b'\'' | b'"') => {
+                let triple = bytes.get(i..i + 3) == Some(&[quote, quote, quote][..]);
+                i += if triple { 3 } else { 1 };
+                while i < bytes.len() {
+                    if bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if triple && bytes.get(i..i + 3) == Some(&[quote, quote, quote][..]) {
+                        i += 2;
+                        break;
+                    }
+                    if !triple && (bytes[i] == quote || bytes[i] == b'\n') {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_LEVEL {
+                    return Some(SyntaxError {
+                        range: TextRange::at(TextSize::new(i as u32), TextSize::new(1)),
+                        message: "too many nested parentheses".to_string(),
+                    });
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The part of `node` on its first line, trimmed, never empty when the node is not.
@@ -307,6 +369,16 @@ mod tests {
         let full = parse(Arc::from(new.as_str()));
         assert_eq!(incremental.root().to_sexp(), full.root().to_sexp());
         assert!(incremental.root().has_error());
+    }
+
+    #[test]
+    fn deep_nesting_is_cpythons_error_and_no_stack_overflow() {
+        let source = format!("x = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
+        let found = errors(&source);
+        assert_eq!(found[0].1, "too many nested parentheses");
+        let broken = format!("x = {}1\n", "{1: ".repeat(5000));
+        assert!(!errors(&broken).is_empty());
+        assert!(errors("s = '(((' # (((\nx = ([1])\n").is_empty());
     }
 
     #[test]

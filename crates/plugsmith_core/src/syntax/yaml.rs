@@ -888,3 +888,16 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod depth {
+    /// Deeply nested flow collections: an error (PyYAML would hit Python's recursion limit),
+    /// never a stack overflow.
+    #[test]
+    fn deep_flow_nesting_is_an_error_not_a_crash() {
+        let text = format!("a: {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(super::parse(&text).is_err());
+        let ok = format!("a: {}1{}\n", "[".repeat(100), "]".repeat(100));
+        assert!(super::parse(&ok).is_ok());
+    }
+}

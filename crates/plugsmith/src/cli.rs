@@ -14,7 +14,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
                   the platform rejects them: manifests, handlers, entry points and \
                   dependencies, with the exact place to fix.\n\n\
                   Exit status of `plugsmith check`: 0 when nothing is at error level, 1 when \
-                  something is, 2 for usage errors, invalid configuration and unreadable files.",
+                  something is, 2 for usage errors, invalid configuration and unreadable files. \
+                  `plugsmith init`: 0, or 2 when the folder exists and is not empty. \
+                  `plugsmith run`: 0 when the run is ok, 1 otherwise.",
     propagate_version = true
 )]
 pub struct Cli {

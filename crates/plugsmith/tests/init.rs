@@ -39,7 +39,10 @@ fn init(cwd: &Path, platform: &str, name: &str) {
         stderr(&output)
     );
     let out = stdout(&output);
-    assert!(out.starts_with("Created a "), "{out}");
+    assert!(
+        out.starts_with("Created a") || out.starts_with("Created an"),
+        "{out}"
+    );
     assert!(out.contains(&format!("plugsmith check {name}")), "{out}");
     assert!(out.contains(&format!("plugsmith run {name} --")), "{out}");
 }

@@ -41,7 +41,11 @@ pub fn run(args: &InitArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
 
 /// The files to write: relative paths and contents, placeholders substituted.
 pub fn plan(platform: InitPlatform, folder: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
-    let name = folder
+    // `.` or `plugins/..` name the folder they resolve to.
+    let resolved = std::path::absolute(folder)
+        .map(|absolute| plugsmith_core::workspace::normalize(&absolute))
+        .unwrap_or_else(|_| folder.to_path_buf());
+    let name = resolved
         .file_name()
         .and_then(|name| name.to_str())
         .ok_or_else(|| {
@@ -161,13 +165,13 @@ fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> Result<(), String> {
 fn summary(platform: InitPlatform, folder: &Path, plan: &[(PathBuf, Vec<u8>)]) -> String {
     let shown = folder.display();
     let (what, sample_flag, sample) = match platform {
-        InitPlatform::Kili => ("Kili plugin", "--label", "label.json"),
-        InitPlatform::Panoptes => ("Panoptes polling plugin", "--resource", "resource.json"),
-        InitPlatform::Supervisely => ("Supervisely import plugin", "--config", "config.json"),
-        InitPlatform::Flowdapt => ("Flowdapt plugin", "--input", "input.json"),
-        InitPlatform::Archihub => ("ArchiHub plugin", "--body", "body.json"),
+        InitPlatform::Kili => ("a Kili plugin", "--label", "label.json"),
+        InitPlatform::Panoptes => ("a Panoptes polling plugin", "--resource", "resource.json"),
+        InitPlatform::Supervisely => ("a Supervisely import plugin", "--config", "config.json"),
+        InitPlatform::Flowdapt => ("a Flowdapt plugin", "--input", "input.json"),
+        InitPlatform::Archihub => ("an ArchiHub plugin", "--body", "body.json"),
     };
-    let mut text = format!("Created a {what} in {shown}:\n");
+    let mut text = format!("Created {what} in {shown}:\n");
     let mut paths: Vec<String> = plan
         .iter()
         .map(|(path, _)| path.to_string_lossy().replace('\\', "/"))
@@ -265,11 +269,23 @@ mod tests {
     }
 
     #[test]
+    fn dot_names_the_current_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("weather");
+        fs::create_dir(&target).unwrap();
+        let plan = plan(InitPlatform::Panoptes, &target.join(".")).unwrap();
+        assert!(
+            plan.iter()
+                .any(|(path, _)| path == Path::new("weather.panoptes-plugin"))
+        );
+    }
+
+    #[test]
     fn archihub_needs_an_identifier() {
         let error = plan(InitPlatform::Archihub, Path::new("files-export")).unwrap_err();
         assert!(error.contains("use `files_export`"), "{error}");
         assert!(plan(InitPlatform::Archihub, Path::new("filesExport")).is_ok());
-        assert!(plan(InitPlatform::Kili, Path::new("..")).is_err());
+        assert!(plan(InitPlatform::Kili, Path::new("/")).is_err());
         assert!(plan(InitPlatform::Kili, Path::new("--")).is_err());
     }
 

@@ -70,13 +70,14 @@ pub fn detect(workspace: &Workspace, settings: &Settings) -> Vec<Plugin> {
 }
 
 fn detect_here(workspace: &Workspace, settings: &Settings) -> Vec<Plugin> {
+    // Platforms detect in parallel (detection parses candidate files, and the parses are
+    // cached for the checks), each through its own view.
+    let mut plugins: Vec<Plugin> = platforms()
+        .par_iter()
+        .filter(|platform| settings.platform_enabled(platform.name()))
+        .flat_map_iter(|platform| platform.detect(&workspace.files()))
+        .collect();
     let files = workspace.files();
-    let mut plugins: Vec<Plugin> = Vec::new();
-    for platform in platforms() {
-        if settings.platform_enabled(platform.name()) {
-            plugins.extend(platform.detect(&files));
-        }
-    }
     // An override makes the path one plugin of that platform: whatever was detected at or
     // below it (by any platform) gives way.
     for (path, name) in settings.platform_overrides() {

@@ -164,9 +164,15 @@ impl Platform for FlowdaptPlatform {
             .iter()
             .map(|(root, manifest)| Plugin::new(NAME, root.clone(), Some(manifest.clone())))
             .collect();
+        // A set, looked up by each file's ancestors: linear in the number of files.
+        let roots: std::collections::HashSet<&Path> =
+            projects.iter().map(|(root, _)| root.as_path()).collect();
         for path in files.all() {
             if !resources::has_resource_extension(path)
-                || projects.iter().any(|(root, _)| path.starts_with(root))
+                || path
+                    .ancestors()
+                    .skip(1)
+                    .any(|folder| roots.contains(folder))
             {
                 continue;
             }

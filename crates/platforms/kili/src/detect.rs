@@ -31,8 +31,14 @@ pub fn detect(files: &Files<'_>) -> Vec<Plugin> {
         .iter()
         .map(|folder| Plugin::new(NAME, folder.clone(), Some(folder.join("main.py"))))
         .collect();
+    // A set, looked up by each file's ancestors: linear in the number of files.
+    let folder_set: std::collections::HashSet<&Path> =
+        folders.iter().map(PathBuf::as_path).collect();
     for path in sources {
-        let owned = folders.iter().any(|folder| path.starts_with(folder));
+        let owned = path
+            .ancestors()
+            .skip(1)
+            .any(|folder| folder_set.contains(folder));
         if !owned && looks_like_kili(files, path) {
             plugins.push(Plugin::new(NAME, path, Some(path.to_path_buf())));
         }

@@ -116,7 +116,7 @@ def latency(args):
         uri = path.as_uri()
         open_document(client, path, text, "python")
         client.wait_diagnostics(uri, 1)
-        target_line = text.splitlines().index("        out = []", 0)
+        target_line = text.splitlines().index("    out = []")
         samples = []
         for version in range(2, args.changes + 2):
             # Even versions type an `x`, odd ones delete it again.

@@ -52,7 +52,9 @@ const HARNESS_PANOPTES: &str = include_str!("harness/panoptes.py");
 const HARNESS_ARCHIHUB: &str = include_str!("harness/archihub.py");
 const HARNESS_FLOWDAPT: &str = include_str!("harness/flowdapt.py");
 const HARNESS_SUPERVISELY: &str = include_str!("harness/supervisely.py");
-const KILI_EVENTS: &str = include_str!("harness/kili_events.json");
+/// The `kili_events` catalog the Kili harness uses (`models`: class name → `subject`,
+/// `families`: class name → `pattern`), e.g. for an editor to pick an event subject.
+pub const KILI_EVENTS: &str = include_str!("harness/kili_events.json");
 
 /// Bundled sample inputs (also on disk under `samples/`).
 pub mod samples {

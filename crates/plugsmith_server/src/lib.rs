@@ -10,17 +10,23 @@
 //! - [`position`]: byte offsets ↔ LSP positions in UTF-8, UTF-16 or UTF-32.
 //! - [`convert`]: core diagnostics → LSP diagnostics (fix carried in `data`).
 //! - [`code_action`]: quick fixes.
+//! - [`code_lens`]: "Run on_submit locally" lenses above each plugin entry point.
+//! - [`run`]: `workspace/executeCommand` `plugsmith.runPlugin` (plugsmith_runner).
 //! - [`transport`]: stdio framing with a guard against malformed messages.
 //!
-//! The server never executes workspace code and never uses the network. LSP types stay
-//! inside this crate.
+//! The server never executes workspace code and never uses the network, except on the
+//! client's explicit `plugsmith.runPlugin` request: that runs the plugin exactly as
+//! `plugsmith run` would (its requirements environment included), off the LSP tasks. LSP
+//! types stay inside this crate.
 
 #![warn(missing_docs)]
 
 pub mod code_action;
+pub mod code_lens;
 pub mod convert;
 pub mod document;
 pub mod position;
+pub mod run;
 pub mod server;
 pub mod session;
 pub mod transport;

@@ -3,7 +3,9 @@
 //! tower-lsp-server runs handlers concurrently, so every handler applies its state change
 //! synchronously before its first `.await` (text edits in particular), never holds a lock
 //! across an `.await`, and never awaits a request to the client (the watcher registration
-//! is spawned). Checking happens in the analysis task, never here.
+//! is spawned). Checking happens in the analysis task, never here; code lenses are computed
+//! there too (the handler awaits the answer, holding nothing), and a plugin runs only on
+//! `workspace/executeCommand` `plugsmith.runPlugin`, on a blocking thread ([`crate::run`]).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,14 +14,16 @@ use std::sync::{Arc, Mutex};
 
 use plugsmith_core::workspace::normalize;
 use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::LSPAny;
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
-    CodeActionResponse, DidChangeConfigurationParams, DidChangeTextDocumentParams,
-    DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions,
-    DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, FileChangeType, FileSystemWatcher, GlobPattern, InitializeParams,
-    InitializeResult, InitializedParams, MessageType, OneOf, Registration, SaveOptions,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    CodeActionResponse, CodeLens, CodeLensOptions, CodeLensParams, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWatchedFilesRegistrationOptions, DidChangeWorkspaceFoldersParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
+    ExecuteCommandOptions, ExecuteCommandParams, FileChangeType, FileSystemWatcher, GlobPattern,
+    InitializeParams, InitializeResult, InitializedParams, MessageType, OneOf, Registration,
+    SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
     TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri, WorkDoneProgressOptions,
     WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
@@ -28,6 +32,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::code_action;
 use crate::document::Document;
 use crate::position::PositionEncoding;
+use crate::run::{self, RUN_COMMAND, RunContext, Runs};
 use crate::session::{EditorOptions, FileEvent, Publish, Session, Shared, Task, lock};
 
 /// The server: shared state, and the queue into the analysis task.
@@ -38,6 +43,9 @@ pub struct Backend {
     receiver: Mutex<Option<Receiver<Task>>>,
     start: Mutex<Option<Task>>,
     watch_files: AtomicBool,
+    /// The client supports `window/workDoneProgress/create`.
+    work_done_progress: AtomicBool,
+    runs: Arc<Runs>,
 }
 
 impl Backend {
@@ -51,6 +59,8 @@ impl Backend {
             receiver: Mutex::new(Some(receiver)),
             start: Mutex::new(None),
             watch_files: AtomicBool::new(false),
+            work_done_progress: AtomicBool::new(false),
+            runs: Arc::new(Runs::default()),
         }
     }
 
@@ -115,6 +125,13 @@ impl LanguageServer for Backend {
             .and_then(|watched| watched.dynamic_registration)
             .unwrap_or(false);
         self.watch_files.store(watch, Ordering::Relaxed);
+        let progress = params
+            .capabilities
+            .window
+            .as_ref()
+            .and_then(|window| window.work_done_progress)
+            .unwrap_or(false);
+        self.work_done_progress.store(progress, Ordering::Relaxed);
         let mut roots: Vec<PathBuf> = params
             .workspace_folders
             .iter()
@@ -164,6 +181,15 @@ impl LanguageServer for Backend {
                         work_done_progress_options: WorkDoneProgressOptions::default(),
                     },
                 )),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![RUN_COMMAND.to_string()],
+                    work_done_progress_options: WorkDoneProgressOptions {
+                        work_done_progress: Some(true),
+                    },
+                }),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                         supported: Some(true),
@@ -307,5 +333,35 @@ impl LanguageServer for Backend {
             .unwrap_or_default();
         let actions = code_action::quick_fixes(&params, version, &published);
         Ok((!actions.is_empty()).then_some(actions))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let Some(path) = file_path(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.send(Task::CodeLens(path, reply));
+        // Dropped unanswered only when the analysis is gone (shutting down).
+        Ok(answer.await.ok().filter(|lenses| !lenses.is_empty()))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if params.command != RUN_COMMAND {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "unknown command `{}` (this server has {RUN_COMMAND})",
+                params.command
+            )));
+        }
+        let context = RunContext {
+            client: self.client.clone(),
+            work_done_progress: self.work_done_progress.load(Ordering::Relaxed),
+            runs: self.runs.clone(),
+        };
+        run::execute(
+            context,
+            &params.arguments,
+            params.work_done_progress_params.work_done_token,
+        )
+        .await
     }
 }

@@ -27,6 +27,7 @@ use plugsmith_disk::DiskFileSystem;
 use serde_json::Value;
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
+use crate::code_lens;
 use crate::convert::{self, RelatedFile};
 use crate::document::Document;
 use crate::position::{LineText, PositionEncoding};
@@ -127,7 +128,13 @@ pub enum Task {
     },
     /// One file changed.
     File(PathBuf, FileEvent),
+    /// `textDocument/codeLens`: the lenses of a file, answered once the batch it arrived in
+    /// has been handled (so they reflect the edits queued before it).
+    CodeLens(PathBuf, CodeLensReply),
 }
+
+/// Where the lenses of a [`Task::CodeLens`] go.
+pub type CodeLensReply = tokio::sync::oneshot::Sender<Vec<lsp::CodeLens>>;
 
 /// Where results go: the LSP client in production, a recorder in tests.
 pub trait Publish: Send {
@@ -344,6 +351,7 @@ impl Session {
         let mut rescan = false;
         let mut changed: BTreeSet<PathBuf> = BTreeSet::new();
         let mut rescan_roots: BTreeSet<Option<PathBuf>> = BTreeSet::new();
+        let mut lens_requests: Vec<(PathBuf, CodeLensReply)> = Vec::new();
         for task in batch {
             match task {
                 Task::Start { roots, options } => {
@@ -376,6 +384,7 @@ impl Session {
                         changed.insert(path);
                     }
                 }
+                Task::CodeLens(path, reply) => lens_requests.push((normalize(&path), reply)),
             }
         }
         if rescan {
@@ -411,6 +420,51 @@ impl Session {
             eprintln!("plugsmith: {}: {error}", path.display());
         }
         self.publish(&changed);
+        for (path, reply) in lens_requests {
+            // The requester may have gone (cancelled): nothing to do then.
+            let _ = reply.send(self.code_lenses(&path));
+        }
+    }
+
+    /// The code lenses of `path`, from the plugins whose check read it or whose root holds it,
+    /// over the owning workspace's text and trees.
+    pub fn code_lenses(&self, path: &Path) -> Vec<lsp::CodeLens> {
+        let owner = owner_of(&self.folders, path);
+        let root = self
+            .roots
+            .iter()
+            .find(|root| root.path == owner)
+            .unwrap_or(&self.loose);
+        let plugins: Vec<&CheckedPlugin> = root
+            .plugins
+            .values()
+            .filter(|checked| {
+                checked.inputs.contains(path) || path.starts_with(&checked.plugin.root)
+            })
+            .collect();
+        if plugins.is_empty() {
+            return Vec::new();
+        }
+        let files = root.workspace.files();
+        let lenses =
+            guard("code lenses", || code_lens::lenses(&files, path, &plugins)).unwrap_or_default();
+        if lenses.is_empty() {
+            return Vec::new();
+        }
+        let Ok(text) = files.read(path) else {
+            return Vec::new();
+        };
+        let index = LineIndex::new(&text);
+        let line_text = LineText::new(&text, &index);
+        let encoding = *lock(&self.shared.encoding);
+        lenses
+            .into_iter()
+            .map(|lens| lsp::CodeLens {
+                range: line_text.range(lens.range, encoding),
+                command: Some(lens.command()),
+                data: None,
+            })
+            .collect()
     }
 
     /// Re-reads settings, walks every root and checks everything.
@@ -808,6 +862,76 @@ mod tests {
             codes_for(&receiver, "x.panoptes-plugin"),
             vec![vec!["PAN007".to_string()]]
         );
+    }
+
+    /// The lenses of `path` (line, title, argument), asked in one batch after `before`.
+    fn lenses_after(
+        session: &mut Session,
+        before: Vec<Task>,
+        path: &Path,
+    ) -> Vec<(u32, String, serde_json::Value)> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let mut batch = before;
+        batch.push(Task::CodeLens(path.to_path_buf(), reply));
+        session.handle(batch);
+        answer
+            .blocking_recv()
+            .unwrap()
+            .into_iter()
+            .map(|lens| {
+                let command = lens.command.unwrap();
+                assert_eq!(command.command, crate::run::RUN_COMMAND);
+                let argument = command.arguments.unwrap().remove(0);
+                (lens.range.start.line, command.title, argument)
+            })
+            .collect()
+    }
+
+    fn lenses_of(session: &mut Session, path: &Path) -> Vec<(u32, String, serde_json::Value)> {
+        lenses_after(session, Vec::new(), path)
+    }
+
+    #[test]
+    fn code_lenses_come_from_the_checked_plugins_after_the_batch() {
+        let (dir, mut session, _receiver) = session();
+        let main = normalize(&dir.path().join("kili_a/main.py"));
+        let lenses = lenses_of(&mut session, &main);
+        assert_eq!(lenses.len(), 1);
+        assert_eq!(lenses[0].0, 4);
+        assert_eq!(lenses[0].1, "Run on_submit locally");
+        assert_eq!(
+            lenses[0].2,
+            serde_json::json!({
+                "path": normalize(&dir.path().join("kili_a")).display().to_string(),
+                "event": "submit",
+                "platform": "kili",
+            })
+        );
+        assert!(lenses_of(&mut session, &dir.path().join("kili_a/helpers.py")).is_empty());
+        assert_eq!(
+            lenses_of(&mut session, &dir.path().join("pan/x.panoptes-plugin"))
+                .into_iter()
+                .map(|(line, title, _)| (line, title))
+                .collect::<Vec<_>>(),
+            vec![(0, "Run plugin locally".to_string())]
+        );
+
+        // An edit queued before the request is what the lenses see.
+        let path = main.clone();
+        let uri = convert::path_to_uri(&path).unwrap();
+        let text = format!("# moved\n\n{KILI}");
+        let document = Document::new(uri, 2, text);
+        session
+            .shared
+            .file_system
+            .open(path.clone(), document.text().clone());
+        lock(&session.shared.documents).insert(path.clone(), document);
+        let lenses = lenses_after(
+            &mut session,
+            vec![Task::File(path.clone(), FileEvent::Opened)],
+            &path,
+        );
+        assert_eq!(lenses[0].0, 6);
     }
 
     #[test]

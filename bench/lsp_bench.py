@@ -12,8 +12,8 @@ and max (budget: p99 at most 10 ms).
 
 memory: DOCUMENTS plugin files (Kili handlers, Panoptes info files, Supervisely manifests,
 Flowdapt workflows, ArchiHub plugins) are written to a temporary workspace and opened; once every
-document has its diagnostics, the server's resident memory (VmRSS, and VmHWM as the peak) is read
-from /proc (budget: under 30 MB).
+document has its diagnostics and one more second has passed (idle), the server's resident memory
+(VmRSS, and VmHWM as the peak) is read from /proc (budget: under 30 MB).
 """
 import argparse
 import json
@@ -158,11 +158,15 @@ def memory(args):
             client.answer_server_request(message)
             if message.get("method") == "textDocument/publishDiagnostics":
                 pending.discard(message["params"]["uri"])
+        # Idle memory: let the server finish the batch it is in (it trims its caches after
+        # publishing), then read.
+        time.sleep(1.0)
         status = Path(f"/proc/{client.process.pid}/status").read_text()
         fields = {line.split(":")[0]: line.split(":")[1].strip() for line in status.splitlines() if ":" in line}
         client.stop()
     print(f"{len(documents)} open documents ({len(pending)} without diagnostics yet): "
-          f"VmRSS {fields['VmRSS']}, peak VmHWM {fields['VmHWM']}")
+          f"VmRSS {fields['VmRSS']} (anonymous {fields['RssAnon']}, file {fields['RssFile']}), "
+          f"peak VmHWM {fields['VmHWM']}")
 
 
 def main():

@@ -16,10 +16,6 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 
-/// mimalloc for Rust and, through its `override` feature, for tree-sitter's C allocations.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// How `plugsmith` exits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitStatus {

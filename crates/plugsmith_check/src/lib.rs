@@ -64,6 +64,12 @@ static POOL: LazyLock<rayon::ThreadPool> = LazyLock::new(|| {
         })
 });
 
+/// Frees what the checking threads keep between checks (their parsers' buffers). A long-lived
+/// front end calls it when a batch of work is done; the next check is as fast.
+pub fn release_memory() {
+    POOL.broadcast(|_| plugsmith_core::syntax::python::release_parser());
+}
+
 /// Finds every plugin of every platform, honouring platform overrides, in path order.
 pub fn detect(workspace: &Workspace, settings: &Settings) -> Vec<Plugin> {
     POOL.install(|| detect_here(workspace, settings))

@@ -169,6 +169,15 @@ impl Workspace {
         lock(&self.edited).insert(path, (text, tree));
     }
 
+    /// Drops the cached text and parse of every file for which `keep` is false. A long-lived
+    /// front end (the language server) keeps only what it will need again soon (the open
+    /// documents, whose parses are edited incrementally); the rest is read again on demand.
+    pub fn retain_cached(&self, keep: impl Fn(&Path) -> bool) {
+        lock(&self.texts).retain(|path, _| keep(path));
+        lock(&self.python).retain(|path, _| keep(path));
+        lock(&self.edited).retain(|path, _| keep(path));
+    }
+
     /// A view that records what it is asked about; see [`Files`].
     pub fn files(&self) -> Files<'_> {
         Files {

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use line_index::LineIndex;
+use plugsmith_core::{TextChange, TextRange, TextSize};
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use crate::position::{LineText, PositionEncoding};
@@ -49,17 +50,26 @@ impl Document {
     /// Applies `textDocument/didChange` content changes in order (each range refers to the
     /// text left by the previous change) and sets the new version. A change without a range
     /// replaces the whole text. Ranges are clamped into the text, never rejected.
+    ///
+    /// Returns the same changes in bytes (each in the coordinates of the text before it), for
+    /// the workspace to re-parse incrementally.
     pub fn apply_changes(
         &mut self,
         changes: Vec<TextDocumentContentChangeEvent>,
         version: i32,
         encoding: PositionEncoding,
-    ) {
+    ) -> Vec<TextChange> {
         let mut text: Option<String> = None;
         let mut index_current = true;
+        let mut byte_changes = Vec::with_capacity(changes.len());
         for change in changes {
             match change.range {
                 None => {
+                    let old_len = text.as_ref().map_or(self.text.len(), String::len);
+                    byte_changes.push(TextChange {
+                        range: TextRange::up_to(TextSize::new(old_len as u32)),
+                        new_text: change.text.clone(),
+                    });
                     text = Some(change.text);
                     index_current = false;
                 }
@@ -74,6 +84,10 @@ impl Document {
                         usize::from(byte_range.start())..usize::from(byte_range.end()),
                         &change.text,
                     );
+                    byte_changes.push(TextChange {
+                        range: byte_range,
+                        new_text: change.text,
+                    });
                     index_current = false;
                 }
             }
@@ -85,6 +99,7 @@ impl Document {
             self.text = Arc::from(text);
         }
         self.version = version;
+        byte_changes
     }
 }
 

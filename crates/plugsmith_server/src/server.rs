@@ -255,12 +255,13 @@ impl LanguageServer for Backend {
             return;
         };
         let encoding = self.encoding();
+        let changes;
         {
             let mut documents = lock(&self.shared.documents);
             let Some(document) = documents.get_mut(&path) else {
                 return;
             };
-            document.apply_changes(
+            changes = document.apply_changes(
                 params.content_changes,
                 params.text_document.version,
                 encoding,
@@ -269,7 +270,7 @@ impl LanguageServer for Backend {
                 .file_system
                 .open(path.clone(), document.text().clone());
         }
-        self.send(Task::File(path, FileEvent::Edited));
+        self.send(Task::File(path, FileEvent::Edited(changes)));
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {

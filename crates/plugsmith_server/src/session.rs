@@ -13,7 +13,7 @@
 //! current text (the overlay shares the document's `Arc<str>`, so this is a pointer
 //! comparison made right before publishing): a newer version's task is already queued.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use line_index::LineIndex;
 use plugsmith_check::{CheckedPlugin, Settings};
 use plugsmith_core::workspace::normalize;
-use plugsmith_core::{Diagnostic, FileSystem, Plugin, Workspace};
+use plugsmith_core::{Diagnostic, FileSystem, Plugin, TextChange, Workspace};
 use plugsmith_disk::DiskFileSystem;
 use serde_json::Value;
 use tower_lsp_server::ls_types::{self as lsp, Uri};
@@ -89,12 +89,12 @@ impl EditorOptions {
 }
 
 /// What happened to a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FileEvent {
     /// `textDocument/didOpen`.
     Opened,
-    /// `textDocument/didChange`.
-    Edited,
+    /// `textDocument/didChange`, with the changes in bytes (for incremental re-parsing).
+    Edited(Vec<TextChange>),
     /// `textDocument/didSave`.
     Saved,
     /// `textDocument/didClose`.
@@ -283,6 +283,18 @@ impl Root {
     }
 }
 
+/// Hands the pages freed by dropped syntax trees back to the operating system. glibc keeps
+/// freed memory in its per-thread arenas otherwise, and a server that scanned a large
+/// workspace would stay at its peak for good.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only returns free heap pages to the kernel; it has no
+    // preconditions and may be called from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Runs `f`, turning a panic (a bug in a rule) into `None` so that the server lives on.
 fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Option<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
@@ -313,7 +325,15 @@ pub struct Session {
     roots: Vec<Root>,
     loose: Root,
     published: HashMap<PathBuf, Published>,
+    /// The documents edited last, most recent first: their syntax trees stay cached so the
+    /// next keystroke re-parses incrementally. At most [`EDITED_KEPT`].
+    edited: VecDeque<PathBuf>,
 }
+
+/// How many recently edited documents keep their syntax trees between batches. Typing
+/// happens in a handful of files; an open file nobody types in is re-parsed in full when a
+/// change elsewhere makes its plugin re-checked, which is rare and cheap enough.
+const EDITED_KEPT: usize = 8;
 
 impl Session {
     /// A session publishing through `out`; nothing is scanned before [`Task::Start`].
@@ -333,6 +353,7 @@ impl Session {
             roots: Vec::new(),
             loose,
             published: HashMap::new(),
+            edited: VecDeque::new(),
         }
     }
 
@@ -376,6 +397,11 @@ impl Session {
                 }
                 Task::File(path, event) => {
                     let path = normalize(&path);
+                    if matches!(event, FileEvent::Edited(_)) {
+                        self.edited.retain(|edited| *edited != path);
+                        self.edited.push_front(path.clone());
+                        self.edited.truncate(EDITED_KEPT);
+                    }
                     let (relevant, rescan_root) = self.apply(&path, event);
                     if let Some(root) = rescan_root {
                         rescan_roots.insert(root);
@@ -424,6 +450,22 @@ impl Session {
             // The requester may have gone (cancelled): nothing to do then.
             let _ = reply.send(self.code_lenses(&path));
         }
+        self.trim_caches();
+    }
+
+    /// Keeps the texts and syntax trees of the documents being typed in only (their parses
+    /// are edited incrementally on the next keystroke); everything else is read and parsed
+    /// again when a check needs it (open documents from the editor's overlay). This is what
+    /// keeps the server's memory flat with many open documents in a large workspace.
+    fn trim_caches(&self) {
+        let documents = lock(&self.shared.documents);
+        let keep =
+            |path: &Path| documents.contains_key(path) && self.edited.iter().any(|e| e == path);
+        for root in self.roots.iter().chain(std::iter::once(&self.loose)) {
+            root.workspace.retain_cached(keep);
+        }
+        plugsmith_check::release_memory();
+        release_free_memory();
     }
 
     /// The code lenses of `path`, from the plugins whose check read it or whose root holds it,
@@ -527,7 +569,11 @@ impl Session {
         let known = root.contains(path);
         let mut relevant = true;
         match event {
-            FileEvent::Opened | FileEvent::Edited | FileEvent::Saved => root.workspace.insert(path),
+            // A known file's cached parse is edited, so the next parse is incremental.
+            FileEvent::Edited(ref changes) if known => root.workspace.change(path, changes),
+            FileEvent::Opened | FileEvent::Edited(_) | FileEvent::Saved => {
+                root.workspace.insert(path)
+            }
             FileEvent::Closed => {
                 if path.is_file() {
                     root.workspace.forget(path);
@@ -571,7 +617,7 @@ impl Session {
             path.file_name().and_then(|name| name.to_str()),
             Some("plugsmith.toml" | "pyproject.toml")
         );
-        let on_disk = !matches!(event, FileEvent::Opened | FileEvent::Edited);
+        let on_disk = !matches!(event, FileEvent::Opened | FileEvent::Edited(_));
         let rescan = (config && on_disk && root.path.is_some()).then(|| root.path.clone());
         (relevant, rescan)
     }
@@ -959,7 +1005,10 @@ mod tests {
             4,
             "def f(x)\n".to_string(),
         );
-        session.handle(vec![Task::File(path.clone(), FileEvent::Edited)]);
+        session.handle(vec![Task::File(
+            path.clone(),
+            FileEvent::Edited(Vec::new()),
+        )]);
         let _ = receiver.try_iter().count();
         lock(&session.shared.documents).insert(path.clone(), newer.clone());
         // Version 3's text is still what the workspace checked: publishing now would be stale.
@@ -970,7 +1019,7 @@ mod tests {
             .shared
             .file_system
             .open(path.clone(), newer.text().clone());
-        session.handle(vec![Task::File(path, FileEvent::Edited)]);
+        session.handle(vec![Task::File(path, FileEvent::Edited(Vec::new()))]);
         let published: Vec<_> = receiver.try_iter().collect();
         assert_eq!(published.len(), 1);
         assert_eq!(published[0].1, vec!["PLG001".to_string()]);

@@ -41,6 +41,13 @@ thread_local! {
     static PARSER: RefCell<Parser> = RefCell::new(new_parser());
 }
 
+/// Drops this thread's parser and its internal buffers (tree-sitter keeps the stacks it grew
+/// for the largest file it parsed, megabytes after a workspace scan); the next parse on this
+/// thread makes a fresh one. For long-lived front ends, between batches of work.
+pub fn release_parser() {
+    PARSER.with(|parser| *parser.borrow_mut() = new_parser());
+}
+
 /// The tree-sitter language of Python, checked against the runtime's ABI range.
 pub fn language() -> tree_sitter::Language {
     tree_sitter_python::LANGUAGE.into()

@@ -28,6 +28,7 @@ import {
   type EventChoice,
   type Platform,
   type RunRequest,
+  lensRequest,
 } from "./runPlugin";
 import { execVersion, notFoundMessage, resolveServer, serverCandidates, type ResolvedServer } from "./serverPath";
 import {
@@ -321,6 +322,17 @@ async function runInTask(request: RunRequest, platform: Platform | undefined, fo
 async function runPlugin(argument: unknown): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage("plugsmith: running a plugin executes its code; trust this workspace first.");
+    return;
+  }
+  // A code lens says exactly what to run: no questions asked.
+  const fromLens = lensRequest(argument);
+  if (fromLens !== undefined) {
+    try {
+      await runThroughServer(fromLens);
+    } catch (error) {
+      runOutput.appendLine(`plugsmith run failed: ${String(error)}`);
+      void vscode.window.showErrorMessage(`plugsmith run failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
     return;
   }
   const uri = await targetUri(argument);

@@ -19,12 +19,35 @@ export interface RunRequest {
   event?: string;
   /** A sample input file chosen by the user (undefined = the bundled sample). */
   input?: string;
+  /** From a code lens: the platform the server detected. */
+  platform?: string;
+  /** From a Flowdapt code lens: the workflow file to run. */
+  workflow?: string;
 }
 
 export interface RunCommandArgument {
   path: string;
   event?: string;
   input?: string;
+  platform?: string;
+  workflow?: string;
+}
+
+/**
+ * The request a server code lens carries (`{path, event?, platform?, workflow?}`, as
+ * `textDocument/codeLens` puts it in the command's arguments), or undefined when the command
+ * was started otherwise (palette: no argument; explorer: a file URI).
+ */
+export function lensRequest(argument: unknown): RunRequest | undefined {
+  if (typeof argument !== "object" || argument === null || Array.isArray(argument)) {
+    return undefined;
+  }
+  const fields = argument as Record<string, unknown>;
+  if (typeof fields.path !== "string" || fields.path.length === 0) {
+    return undefined;
+  }
+  const text = (key: string) => (typeof fields[key] === "string" ? (fields[key] as string) : undefined);
+  return { path: fields.path, event: text("event"), input: text("input"), platform: text("platform"), workflow: text("workflow") };
 }
 
 const KILI_HANDLERS: Record<string, string> = {
@@ -126,6 +149,12 @@ export function runCommandArguments(request: RunRequest): [RunCommandArgument] {
   }
   if (request.input !== undefined && request.input.length > 0) {
     argument.input = request.input;
+  }
+  if (request.platform !== undefined && request.platform.length > 0) {
+    argument.platform = request.platform;
+  }
+  if (request.workflow !== undefined && request.workflow.length > 0) {
+    argument.workflow = request.workflow;
   }
   return [argument];
 }

@@ -7,6 +7,7 @@ import {
   inputOption,
   isSampleCandidate,
   runCliArguments,
+  lensRequest,
   runCommandArguments,
   summarizeResult,
 } from "../src/runPlugin";
@@ -28,6 +29,22 @@ describe("executeCommand arguments", () => {
     assert.equal(RUN_COMMAND, "plugsmith.runPlugin");
     assert.deepEqual(runCommandArguments({ path: "/w/plugin.py", event: "submit" }), [
       { path: "/w/plugin.py", event: "submit" },
+    ]);
+  });
+
+  it("takes a code lens's request as it is", () => {
+    assert.deepEqual(lensRequest({ path: "/w/fdt", workflow: "/w/fdt/workflows/w.yaml", platform: "flowdapt" }), {
+      path: "/w/fdt",
+      event: undefined,
+      input: undefined,
+      platform: "flowdapt",
+      workflow: "/w/fdt/workflows/w.yaml",
+    });
+    assert.equal(lensRequest(undefined), undefined);
+    assert.equal(lensRequest({ fsPath: "/w/x.py" }), undefined);
+    assert.equal(lensRequest([{ path: "/w" }]), undefined);
+    assert.deepEqual(runCommandArguments(lensRequest({ path: "/w/k", event: "submit", platform: "kili" })!), [
+      { path: "/w/k", event: "submit", platform: "kili" },
     ]);
   });
 

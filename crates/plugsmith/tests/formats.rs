@@ -2,31 +2,13 @@
 //! validated against the SARIF 2.1.0 JSON schema vendored in `tests/data/` (see its README).
 
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod common;
+use common::{code, plugsmith, stdout};
+
 const SARIF_SCHEMA: &str = include_str!("data/sarif-2.1.0-rtm.5.json");
-
-fn plugsmith(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plugsmith"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited normally")
-}
 
 /// The `language` pattern of the rtm.5 schema (`run` and `toolComponent`), with a stray `]`: ECMA-262 reads it as a
 /// literal, but the draft-04 meta-schema's `format: regex` check (which `jsonschema` always

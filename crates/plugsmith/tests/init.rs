@@ -3,32 +3,11 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+
+mod common;
+use common::{code, plugsmith, stderr, stdout};
 
 const PLATFORMS: [&str; 5] = ["kili", "panoptes", "supervisely", "flowdapt", "archihub"];
-
-fn plugsmith(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plugsmith"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited normally")
-}
 
 fn init(cwd: &Path, platform: &str, name: &str) {
     let output = plugsmith(cwd, &["init", "--platform", platform, name]);

@@ -2,22 +2,10 @@
 //! `run_command`): its flags reach it, and the skeletons of `plugsmith init` run with their
 //! sample inputs.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-fn plugsmith(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plugsmith"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+mod common;
+use common::{plugsmith, stdout};
 
 #[test]
 fn run_takes_the_runner_flags() {

@@ -29,14 +29,14 @@ pub fn run(
     let cwd = match std::env::current_dir() {
         Ok(cwd) => cwd,
         Err(error) => {
-            report_error(err, &format!("cannot read the current folder: {error}"));
+            crate::report_error(err, &format!("cannot read the current folder: {error}"));
             return Ok(ExitStatus::Error);
         }
     };
     let paths = match absolute_paths(&args.paths, &cwd) {
         Ok(paths) => paths,
         Err((path, error)) => {
-            report_error(err, &format!("{}: {error}", path.display()));
+            crate::report_error(err, &format!("{}: {error}", path.display()));
             return Ok(ExitStatus::Error);
         }
     };
@@ -45,7 +45,7 @@ pub fn run(
     let settings = match load_settings(args, &paths, &cwd) {
         Ok(settings) => settings,
         Err(message) => {
-            report_error(err, &message);
+            crate::report_error(err, &message);
             return Ok(ExitStatus::Error);
         }
     };
@@ -53,7 +53,7 @@ pub fn run(
     let walk = plugsmith_disk::walk(&paths, &settings);
     let mut io_errors = !walk.errors.is_empty();
     for (path, reason) in &walk.errors {
-        report_error(err, &format!("{}: {reason}", path_style.display(path)));
+        crate::report_error(err, &format!("{}: {reason}", path_style.display(path)));
     }
 
     let disk = Arc::new(DiskFileSystem::new());
@@ -66,7 +66,7 @@ pub fn run(
     read_errors.dedup_by(|a, b| a.0 == b.0);
     io_errors |= !read_errors.is_empty();
     for (path, error) in &read_errors {
-        report_error(err, &format!("{}: {error}", path_style.display(path)));
+        crate::report_error(err, &format!("{}: {error}", path_style.display(path)));
     }
 
     if report.plugins.is_empty() && !io_errors {
@@ -200,14 +200,6 @@ fn sources(workspace: &Workspace, diagnostics: &[Diagnostic]) -> Sources {
         }
     }
     sources
-}
-
-fn report_error(err: &mut dyn Write, message: &str) {
-    let _ = writeln!(
-        err,
-        "{}: {message}",
-        crate::styled_label("error", crate::ERROR_STYLE)
-    );
 }
 
 #[cfg(test)]

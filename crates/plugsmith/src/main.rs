@@ -42,6 +42,12 @@ pub const ERROR_STYLE: Style = AnsiColor::BrightRed.on_default().effects(Effects
 /// The style of `warning:` labels on standard error.
 pub const WARNING_STYLE: Style = AnsiColor::BrightYellow.on_default().effects(Effects::BOLD);
 
+/// Writes `error: MESSAGE` (the label styled) to `err`; a failing stderr is ignored, there is
+/// nowhere left to report it.
+pub fn report_error(err: &mut dyn Write, message: &str) {
+    let _ = writeln!(err, "{}: {message}", styled_label("error", ERROR_STYLE));
+}
+
 /// `label` in `style`; the stream strips the style when it is not a colour terminal.
 pub fn styled_label(label: &str, style: Style) -> String {
     format!("{style}{label}{style:#}")

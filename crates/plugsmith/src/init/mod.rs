@@ -26,12 +26,12 @@ pub fn run(args: &InitArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
     let plan = match plan(args.platform, &args.name) {
         Ok(plan) => plan,
         Err(message) => {
-            report_error(err, &message);
+            crate::report_error(err, &message);
             return Ok(ExitStatus::Error);
         }
     };
     if let Err(message) = write(&args.name, &plan) {
-        report_error(err, &message);
+        crate::report_error(err, &message);
         return Ok(ExitStatus::Error);
     }
     out.write_all(summary(args.platform, &args.name, &plan).as_bytes())?;
@@ -188,14 +188,6 @@ fn summary(platform: InitPlatform, folder: &Path, plan: &[(PathBuf, Vec<u8>)]) -
         folder.join("README.md").display(),
     ));
     text
-}
-
-fn report_error(err: &mut dyn Write, message: &str) {
-    let _ = writeln!(
-        err,
-        "{}: {message}",
-        crate::styled_label("error", crate::ERROR_STYLE)
-    );
 }
 
 #[cfg(test)]

@@ -110,14 +110,32 @@ fn check_plugin_here(workspace: &Workspace, settings: &Settings, plugin: &Plugin
         None => Vec::new(),
     };
     diagnostics.extend(check_requirements(plugin, &files));
-    diagnostics.retain(|diagnostic| settings.enabled(diagnostic.code, &diagnostic.path));
     diagnostics.retain(|diagnostic| !suppression::is_suppressed(&files, diagnostic));
+    diagnostics.extend(unknown_suppressed_codes(workspace, &files));
+    diagnostics.retain(|diagnostic| settings.enabled(diagnostic.code, &diagnostic.path));
     sort_and_dedup(&mut diagnostics);
     CheckedPlugin {
         plugin: plugin.clone(),
         inputs: files.into_inputs(),
         diagnostics,
     }
+}
+
+/// PLG005 for the files this check read: codes in `plugsmith: ignore[...]` that no rule has.
+/// (Read through a separate view: scanning is not an input of the check.)
+fn unknown_suppressed_codes(
+    workspace: &Workspace,
+    files: &plugsmith_core::Files<'_>,
+) -> Vec<Diagnostic> {
+    let scan = workspace.files();
+    let known = |code: &str| registry::find_rule(code).is_some();
+    let inputs = files.inputs();
+    inputs
+        .iter()
+        .filter_map(|path| scan.read(path).ok().map(|text| (path, text)))
+        .filter(|(_, text)| text.contains("plugsmith: ignore["))
+        .flat_map(|(path, text)| suppression::unknown_codes(path, &text, known))
+        .collect()
 }
 
 /// PLG003 for the plugin's `requirements.txt` (at its root folder), whatever the platform:

@@ -5,7 +5,10 @@
 //! - Alone on the line just above it, as a comment line (`#`, `;` or `//`). This is the form
 //!   for INI files, whose parser (Python's `configparser`) has no inline comments.
 
-use plugsmith_core::{Diagnostic, Files};
+use std::path::Path;
+
+use plugsmith_core::common::PLG005;
+use plugsmith_core::{Diagnostic, Files, TextRange, TextSize};
 
 const MARKER: &str = "plugsmith: ignore";
 
@@ -57,6 +60,47 @@ fn suppresses(comment: &str, code: &str) -> bool {
         .any(|listed| listed.eq_ignore_ascii_case(code))
 }
 
+/// PLG005 for every code in a `plugsmith: ignore[...]` comment of `text` that `known` does not
+/// know, pointing at the code.
+pub fn unknown_codes(path: &Path, text: &str, known: impl Fn(&str) -> bool) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(MARKER) {
+        let list_start = from + at + MARKER.len();
+        from = list_start;
+        let Some(list) = text[list_start..].strip_prefix('[') else {
+            continue;
+        };
+        let line_end = list.find('\n').unwrap_or(list.len());
+        let Some(end) = list[..line_end].find(']') else {
+            continue;
+        };
+        let mut offset = list_start + 1;
+        for item in list[..end].split(',') {
+            let code = item.trim();
+            let code_start = offset + (item.len() - item.trim_start().len());
+            offset += item.len() + 1;
+            if code.is_empty() || known(code) {
+                continue;
+            }
+            let range = TextRange::at(
+                TextSize::new(code_start as u32),
+                TextSize::new(code.len() as u32),
+            );
+            found.push(Diagnostic::new(
+                &PLG005,
+                path,
+                range,
+                format!(
+                    "`{code}` is not a plugsmith rule code, so this comment suppresses nothing \
+                     for it (`plugsmith rule --all` lists the codes)"
+                ),
+            ));
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +122,14 @@ mod tests {
             fix: None,
         };
         is_suppressed(&ws.files(), &diagnostic)
+    }
+
+    #[test]
+    fn unknown_codes_point_at_the_code() {
+        let text = "x = 1  # plugsmith: ignore[PAN003, KIL05 , nope]\n# plugsmith: ignore\n";
+        let found = unknown_codes(Path::new("f.py"), text, |code| code == "PAN003");
+        let codes: Vec<&str> = found.iter().map(|d| &text[d.range]).collect();
+        assert_eq!(codes, ["KIL05", "nope"]);
     }
 
     #[test]

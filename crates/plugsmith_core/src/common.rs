@@ -38,8 +38,18 @@ pub static PLG003: Rule = Rule {
     doc: include_str!("../rules/PLG003.md"),
 };
 
+/// PLG005: a `plugsmith: ignore[...]` comment names a code that no rule has.
+pub static PLG005: Rule = Rule {
+    code: "PLG005",
+    name: "unknown-suppressed-code",
+    severity: Severity::Info,
+    core: false,
+    summary: "`# plugsmith: ignore[...]` names an unknown code (it suppresses nothing)",
+    doc: include_str!("../rules/PLG005.md"),
+};
+
 /// The common rules.
-pub static RULES: &[&Rule] = &[&PLG001, &PLG002, &PLG003];
+pub static RULES: &[&Rule] = &[&PLG001, &PLG002, &PLG003, &PLG005];
 
 /// PLG001 diagnostics for a parsed Python file. `consequence` says what the platform does
 /// with a file that does not compile, e.g. "Kili compiles every .py file at upload: the upload

@@ -323,6 +323,11 @@ impl<'a> Files<'a> {
         self.workspace.python(&path)
     }
 
+    /// The paths this view was asked about so far.
+    pub fn inputs(&self) -> BTreeSet<PathBuf> {
+        self.inputs.borrow().clone()
+    }
+
     /// The paths this view was asked about.
     pub fn into_inputs(self) -> BTreeSet<PathBuf> {
         self.inputs.into_inner()

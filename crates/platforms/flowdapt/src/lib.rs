@@ -19,14 +19,17 @@
 //! - [`entry_points`]: FDT001, FDT002.
 //! - [`resources`]: PLG002, FDT003, FDT004 (bundled schemas `schemas/flowdapt.*.schema.json`).
 //! - [`graph`]: FDT006. [`targets`]: FDT005 and PLG001. [`modules`]: module lookup.
+//! - [`triggers`]: FDT008. [`packaging`]: FDT009.
 
 pub mod entry_points;
 pub mod graph;
 pub mod modules;
+pub mod packaging;
 pub mod project;
 pub mod resources;
 pub mod suggest;
 pub mod targets;
+pub mod triggers;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -96,8 +99,30 @@ pub static FDT006: Rule = Rule {
     doc: include_str!("../rules/FDT006.md"),
 };
 
+/// FDT008: a trigger rule runs a workflow the project does not define.
+pub static FDT008: Rule = Rule {
+    code: "FDT008",
+    name: "unknown-trigger-workflow",
+    severity: Severity::Warning,
+    core: false,
+    summary: "Trigger rule's `run_workflow` action names a workflow that no workflow of the project (or workspace) defines",
+    doc: include_str!("../rules/FDT008.md"),
+};
+
+/// FDT009: a package with workflows but no `flowdapt.plugins` entry point.
+pub static FDT009: Rule = Rule {
+    code: "FDT009",
+    name: "missing-plugin-entry-point",
+    severity: Severity::Warning,
+    core: false,
+    summary: "Project whose workflows run stages from its own package but declares no `flowdapt.plugins` entry point: not a plugin, not shipped to remote workers",
+    doc: include_str!("../rules/FDT009.md"),
+};
+
 /// Every Flowdapt rule.
-pub static RULES: &[&Rule] = &[&FDT001, &FDT002, &FDT003, &FDT004, &FDT005, &FDT006];
+pub static RULES: &[&Rule] = &[
+    &FDT001, &FDT002, &FDT003, &FDT004, &FDT005, &FDT006, &FDT008, &FDT009,
+];
 
 /// The Flowdapt platform.
 pub struct FlowdaptPlatform;
@@ -208,7 +233,7 @@ impl Platform for FlowdaptPlatform {
         let mut out = Vec::new();
         let mut python: BTreeSet<PathBuf> = BTreeSet::new();
         if plugin.entry.as_deref() == Some(plugin.root.as_path()) {
-            check_resource_file(files, &plugin.root, &mut out, &mut python);
+            check_resource_file(files, &plugin.root, true, &mut out, &mut python);
         } else {
             check_project(files, &plugin.root, &mut out, &mut python);
         }
@@ -268,14 +293,16 @@ fn check_project(
     .collect();
     for path in &below {
         if resources::has_resource_extension(path) && !nested.iter().any(|n| path.starts_with(n)) {
-            check_resource_file(files, path, out, python);
+            check_resource_file(files, path, false, out, python);
         }
     }
 }
 
+/// `lone`: the file is checked on its own, outside any project that declares the entry point.
 fn check_resource_file(
     files: &Files<'_>,
     path: &Path,
+    lone: bool,
     out: &mut Vec<Diagnostic>,
     python: &mut BTreeSet<PathBuf>,
 ) {
@@ -288,11 +315,15 @@ fn check_resource_file(
         }
     };
     resources::check(path, &resource, out);
+    triggers::check(files, path, &resource, out);
     let stages = resources::stages(&resource);
     if stages.is_empty() {
         return;
     }
     graph::check(path, &stages, out);
+    if lone {
+        packaging::check(files, path, &stages, out);
+    }
     let roots = modules::search_roots(files, &folder_of(path));
     python.extend(targets::check(files, path, &roots, &stages, out));
 }

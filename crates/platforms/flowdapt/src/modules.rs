@@ -16,20 +16,28 @@ use crate::project::MANIFESTS;
 /// `src/`, and the workspace root.
 pub fn search_roots(files: &Files<'_>, start: &Path) -> Vec<PathBuf> {
     let mut roots = Vec::new();
-    let mut folder = Some(start);
-    while let Some(dir) = folder {
-        if MANIFESTS.iter().any(|name| files.is_file(&dir.join(name))) {
-            roots.push(dir.to_path_buf());
-            roots.push(dir.join("src"));
-            break;
-        }
-        folder = dir.parent();
+    if let Some(dir) = project_folder(files, start) {
+        roots.push(dir.join("src"));
+        roots.insert(0, dir);
     }
     let workspace = PathBuf::new();
     if !roots.contains(&workspace) {
         roots.push(workspace);
     }
     roots
+}
+
+/// The nearest folder at or above `start` that holds a `pyproject.toml`, `setup.py` or
+/// `setup.cfg` (whether or not it declares the entry point).
+pub fn project_folder(files: &Files<'_>, start: &Path) -> Option<PathBuf> {
+    let mut folder = Some(start);
+    while let Some(dir) = folder {
+        if MANIFESTS.iter().any(|name| files.is_file(&dir.join(name))) {
+            return Some(dir.to_path_buf());
+        }
+        folder = dir.parent();
+    }
+    None
 }
 
 /// A module file found for a dotted name.

@@ -108,3 +108,52 @@ fn every_resource_file_is_detected() {
         .count();
     assert_eq!(lone, 16, "{plugins:#?}");
 }
+
+/// Reads a real example's text, to check what a range covers.
+fn text_of(file: &str) -> Option<String> {
+    fs::read_to_string(examples()?.join(file)).ok()
+}
+
+#[test]
+fn cryptocast_trigger_runs_a_workflow_it_does_not_define() {
+    let Some(all) = diagnostics() else { return };
+    let file =
+        "flowdapt-cryptocast-plugin/flowdapt_cryptocast_plugin/triggers/trigger_predict.yaml";
+    let found: Vec<&Diagnostic> = all.iter().filter(|d| d.code == "FDT008").collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let diagnostic = found[0];
+    assert_eq!(diagnostic.path, Path::new(file));
+    let text = text_of(file).unwrap();
+    assert_eq!(&text[diagnostic.range], "predict");
+    assert!(
+        diagnostic.message.contains("`predict_all`")
+            && diagnostic.message.contains("`predict_one`"),
+        "{}",
+        diagnostic.message
+    );
+}
+
+#[test]
+fn cryptocast_declares_no_entry_point() {
+    let Some(all) = diagnostics() else { return };
+    let file = "flowdapt-cryptocast-plugin/pyproject.toml";
+    let found: Vec<&Diagnostic> = all.iter().filter(|d| d.code == "FDT009").collect();
+    // Every workflow file of the project reports the same diagnostic; the checker keeps one.
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|d| *d == found[0]), "{found:#?}");
+    let diagnostic = found[0];
+    assert_eq!(diagnostic.path, Path::new(file));
+    let text = text_of(file).unwrap();
+    assert_eq!(&text[diagnostic.range], "[tool.poetry]");
+    assert!(
+        diagnostic.message.contains("`flowdapt_cryptocast_plugin`")
+            && diagnostic.message.contains("flowctl get plugins"),
+        "{}",
+        diagnostic.message
+    );
+    // The package is named like the distribution: the fix declares it.
+    let fix = diagnostic.fix.as_ref().expect("a fix");
+    assert!(fix.edits[0].new_text.contains(
+        "[tool.poetry.plugins.\"flowdapt.plugins\"]\nflowdapt_cryptocast_plugin = \"flowdapt_cryptocast_plugin\""
+    ));
+}

@@ -15,6 +15,7 @@ use crate::detect::is_python;
 use crate::{KIL001, KIL002, KIL009, py};
 
 mod class;
+mod prints;
 
 /// Every diagnostic of one Kili plugin.
 pub fn check(plugin: &Plugin, files: &Files<'_>) -> Vec<Diagnostic> {

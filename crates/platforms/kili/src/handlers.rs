@@ -161,7 +161,8 @@ fn derives(file: &PythonFile, class: Node<'_>, depth: usize) -> Option<bool> {
     if unknown { None } else { Some(false) }
 }
 
-fn top_level_class<'f>(file: &'f PythonFile, name: &str) -> Option<Node<'f>> {
+/// The first top-level class of the module named `name`.
+pub fn top_level_class<'f>(file: &'f PythonFile, name: &str) -> Option<Node<'f>> {
     py::statements(file.root())
         .into_iter()
         .map(py::definition)

@@ -110,6 +110,11 @@ rule!(
     "`class PluginHandler` is not at module top level: the upload scan does not see it"
 );
 rule!(
+    /// `print(...)` inside a handler: its output is not kept on premise.
+    KIL011, "print-in-handler", Info, false,
+    "`print(...)` inside a handler: output is not kept on premise; log with `self.logger`"
+);
+rule!(
     /// `@on_kili_event` misused (upload error).
     KIL013, "on-kili-event-misuse", Error, true,
     "`@on_kili_event` misused: decorator, signature or event annotation the upload rejects"
@@ -130,8 +135,14 @@ rule!(
     "`on_project_updated` is no longer a handler (kili 26.2) and is never called"
 );
 
+rule!(
+    /// `@on_kili_event` methods in a `PluginHandler` with a base other than `PluginCore`.
+    KIL017, "inherited-event-methods", Warning, false,
+    "`PluginHandler` with `@on_kili_event` methods inherits from a base other than `PluginCore`: inherited decorated methods are not subscribed"
+);
+
 /// Every Kili rule this crate reports.
 pub static RULES: &[&Rule] = &[
-    &KIL001, &KIL002, &KIL003, &KIL004, &KIL005, &KIL006, &KIL007, &KIL008, &KIL009, &KIL013,
-    &KIL014, &KIL015, &KIL016,
+    &KIL001, &KIL002, &KIL003, &KIL004, &KIL005, &KIL006, &KIL007, &KIL008, &KIL009, &KIL011,
+    &KIL013, &KIL014, &KIL015, &KIL016, &KIL017,
 ];

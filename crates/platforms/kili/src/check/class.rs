@@ -9,7 +9,8 @@ use tree_sitter::Node;
 use crate::events::{self, ImportedNames};
 use crate::handlers::{self, HANDLER_CLASS, LEGACY_HANDLERS, Method, ON_EVENT_ARGS};
 use crate::{
-    KIL003, KIL004, KIL005, KIL006, KIL007, KIL008, KIL013, KIL014, KIL015, KIL016, py, signature,
+    KIL003, KIL004, KIL005, KIL006, KIL007, KIL008, KIL013, KIL014, KIL015, KIL016, KIL017, py,
+    signature,
 };
 
 const EXAMPLE: &str = "def on_skip(self, event: AssetSkippedEvent)";
@@ -63,9 +64,11 @@ pub fn check_class(path: &Path, file: &PythonFile, class: Node<'_>) -> Vec<Diagn
         handler.kil013(method, &mut out);
     }
     handler.kil003(&mut out);
+    handler.kil017(&mut out);
     for method in &methods {
         handler.method_rules(method, &mut out);
     }
+    handler.kil011(&mut out);
     out
 }
 
@@ -162,6 +165,92 @@ impl Handler<'_> {
                     .to_string(),
             ),
         );
+    }
+
+    /// KIL017: `@on_kili_event` methods in a class with a base other than `PluginCore`
+    /// (`find_event_subscriptions` logs a warning at upload).
+    fn kil017(&self, out: &mut Vec<Diagnostic>) {
+        if self.decorated.is_empty() {
+            return;
+        }
+        let bases = handlers::bases(self.class);
+        let Some(first) = bases.iter().find(|base| {
+            py::compact_text(self.file, **base).rsplit('.').next() != Some("PluginCore")
+        }) else {
+            return;
+        };
+        let listed: Vec<&str> = bases.iter().map(|b| self.file.text_of(*b)).collect();
+        let mut diagnostic = self.diagnostic(
+            &KIL017,
+            range_of(*first),
+            format!(
+                "PluginHandler inherits from {}: the upload reads the @on_kili_event methods of \
+                 PluginHandler only, so the events of inherited ones are not sent. Define them \
+                 on PluginHandler (the upload prints this warning and goes on).",
+                listed.join(", ")
+            ),
+        );
+        for (base, method) in self.inherited_decorated(&bases) {
+            diagnostic = diagnostic.with_related(
+                self.path,
+                py::name_range(self.file, method),
+                format!(
+                    "`{}` is decorated with @on_kili_event in `{base}`: never subscribed",
+                    py::name_of(self.file, method)
+                ),
+            );
+        }
+        out.push(diagnostic);
+    }
+
+    /// The `@on_kili_event` methods of the module's own classes among `bases` (and their
+    /// bases), with the name of the class that defines each.
+    fn inherited_decorated(&self, bases: &[Node<'_>]) -> Vec<(String, Node<'_>)> {
+        let mut found = Vec::new();
+        let mut queue: Vec<String> = bases
+            .iter()
+            .filter(|b| b.kind() == "identifier")
+            .map(|b| self.file.text_of(*b).to_string())
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(name) = queue.pop() {
+            if name == HANDLER_CLASS || !seen.insert(name.clone()) || seen.len() > 32 {
+                continue;
+            }
+            let Some(class) = handlers::top_level_class(self.file, &name) else {
+                continue;
+            };
+            for method in handlers::methods(class) {
+                let decorated = method
+                    .decorators()
+                    .iter()
+                    .any(|d| self.names.is_on_kili_event(self.file, *d));
+                if decorated {
+                    found.push((name.clone(), method.function));
+                }
+            }
+            queue.extend(
+                handlers::bases(class)
+                    .into_iter()
+                    .filter(|b| b.kind() == "identifier")
+                    .map(|b| self.file.text_of(b).to_string()),
+            );
+        }
+        found
+    }
+
+    /// KIL011 in every handler: legacy handlers, `@on_kili_event` methods, `on_event`.
+    fn kil011(&self, out: &mut Vec<Diagnostic>) {
+        let logger = handlers::derives_from_plugin_core(self.file, self.class) == Some(true);
+        let handlers = self
+            .legacy
+            .iter()
+            .chain(self.decorated.iter().filter(|m| !m.is_async()))
+            .chain(self.on_event.iter());
+        let mut seen = std::collections::HashSet::new();
+        for method in handlers.filter(|m| seen.insert(m.function.id())) {
+            out.extend(super::prints::kil011(self.path, self.file, method, logger));
+        }
     }
 
     /// KIL005, KIL006, KIL008, KIL016 on one method.

@@ -1,6 +1,7 @@
 //! The info file: INI errors (PLG002, PAN002), interpolation (PAN003), `[Core]` (PAN001),
 //! `[main]` keys (PAN004, PAN005, PAN006), `[Documentation]` (PAN010), the file name (PAN011),
-//! then the module (`module.rs`).
+//! `;;` in `Name` (PAN014), `[enrichment]` in a discovery plugin (PAN013), then the module
+//! (`module.rs`) and the values (`values.rs`: PAN012, PAN016).
 
 use std::path::{Component, Path};
 
@@ -10,9 +11,9 @@ use plugsmith_core::syntax::ini::{
 };
 use plugsmith_core::{Diagnostic, Edit, FileError, Files, Severity, TextRange, TextSize};
 
-use crate::module;
 use crate::rules::*;
 use crate::{InfoKind, info_kind};
+use crate::{module, values};
 
 /// What yapsy does with an info file it cannot read.
 pub(crate) const SKIPPED: &str = "yapsy cannot read the file and silently skips this plugin";
@@ -83,6 +84,8 @@ pub(crate) fn check(path: &Path, files: &Files<'_>) -> Vec<Diagnostic> {
         return out;
     }
     interpolation(path, &doc, &mut out);
+    values::quoted_values(path, &doc, &mut out);
+    values::transforms(path, &doc, &mut out);
     documentation(path, &doc, anchor, &mut out);
     execute_frequency(path, &doc, anchor, &mut out);
     let Some(module_option) = core(path, &doc, &text, anchor, &mut out) else {
@@ -94,10 +97,56 @@ pub(crate) fn check(path: &Path, files: &Files<'_>) -> Vec<Diagnostic> {
         Some(Category::Polling | Category::Enrichment) => {
             resource_filter(path, &doc, anchor, true, &mut out);
         }
-        Some(Category::Discovery) => {}
+        Some(Category::Discovery) => enrichment_in_discovery(path, &doc, &mut out),
         None => resource_filter(path, &doc, anchor, false, &mut out),
     }
     out
+}
+
+/// PAN013: `PanoptesPluginWithEnrichmentRunner._get_context` builds an enrichment cache when
+/// `plugin.config.get('enrichment')` is not empty; for discovery the data is `None` and the
+/// cache's constructor fails (`framework/plugins/runner.py`, `framework/enrichment.py`).
+fn enrichment_in_discovery(path: &Path, doc: &IniDocument, out: &mut Vec<Diagnostic>) {
+    let Some(section) = doc.section("enrichment") else {
+        return;
+    };
+    if doc.options("enrichment").is_empty() {
+        return;
+    }
+    let Some(range) = section.header else {
+        return;
+    };
+    out.push(Diagnostic::new(
+        &PAN013,
+        path,
+        range,
+        "a discovery plugin with an `[enrichment]` section never runs: the discovery agent has no resource to enrich (`plugin_data=None`), so building its `PanoptesEnrichmentCache` fails and the agent logs \"Could not setup context for plugin\" and skips every run",
+    ));
+}
+
+/// PAN014: yapsy's `PLUGIN_NAME_FORBIDEN_STRING` (`;;`) in the stripped `Name`.
+fn forbidden_name(path: &Path, doc: &IniDocument, name: &IniOption, out: &mut Vec<Diagnostic>) {
+    let Some(Ok(value)) = doc.interpolate("Core", "name") else {
+        return;
+    };
+    let Some(at) = value.text.find(";;") else {
+        return;
+    };
+    let raw = |i: usize| value.origins.get(i).copied();
+    let range = raw(at)
+        .zip(raw(at + 1))
+        .and_then(|(start, last)| name.value.source_range(start, last + 1))
+        .or_else(|| name.value.range())
+        .unwrap_or(name.key);
+    out.push(Diagnostic::new(
+        &PAN014,
+        path,
+        range,
+        format!(
+            "`Name = {}` contains `;;`, which yapsy forbids in plugin names: it logs at debug level only and silently skips this plugin",
+            value.text.trim_matches(ini::is_py_space)
+        ),
+    ));
 }
 
 /// Where file-level findings go: `[Core]`, else the first header, else the first line.
@@ -291,6 +340,9 @@ fn core<'d>(
         ));
         let _ = text;
         return None;
+    }
+    if let Some(name) = name {
+        forbidden_name(path, doc, name, out);
     }
     module
 }

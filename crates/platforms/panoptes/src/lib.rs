@@ -15,6 +15,7 @@ mod dsl;
 mod info;
 mod module;
 pub mod rules;
+mod values;
 
 pub use rules::*;
 

@@ -1,4 +1,4 @@
-//! The module an info file names: resolution (PAN007), syntax (PLG001), and the class yapsy
+//! The module an info file names: resolution (PAN007, PAN015), syntax (PLG001), and the class yapsy
 //! instantiates (PAN008, PAN009).
 //!
 //! yapsy (`PluginManager.loadPlugins`) walks `dir(module)` in sorted order and instantiates
@@ -14,7 +14,7 @@ use plugsmith_core::common::syntax_error_diagnostics;
 use plugsmith_core::syntax::ini::{IniDocument, IniOption};
 use plugsmith_core::syntax::python::{self, PythonFile};
 use plugsmith_core::workspace::normalize;
-use plugsmith_core::{Diagnostic, Files, Severity, TextRange};
+use plugsmith_core::{Diagnostic, Files, TextRange};
 use tree_sitter::Node;
 
 use crate::info::Category;
@@ -642,17 +642,7 @@ fn resolve_module(
     out: &mut Vec<Diagnostic>,
 ) -> Resolved {
     if Path::new(module).is_absolute() {
-        out.push(
-            Diagnostic::new(
-                &PAN007,
-                info,
-                range,
-                format!(
-                    "`Module` is the absolute path `{module}`: it only resolves on a machine with that layout, so plugsmith cannot check the module"
-                ),
-            )
-            .with_severity(Severity::Info),
-        );
+        out.push(absolute_module(info, module, range, files));
         return Resolved::Reported;
     }
     let dir = info.parent().unwrap_or(Path::new(""));
@@ -690,6 +680,45 @@ fn resolve_module(
         ),
     ));
     Resolved::Reported
+}
+
+/// PAN015: an absolute `Module`. yapsy's `os.path.join(dir, Module)` keeps an absolute path as
+/// it is, so the module is found only where that path exists; the workspace cannot tell, and
+/// the module checks are skipped. When a file of the same name sits next to the info file, the
+/// message names the relative `Module` that would load it.
+fn absolute_module(info: &Path, module: &str, range: TextRange, files: &Files<'_>) -> Diagnostic {
+    let dir = info.parent().unwrap_or(Path::new(""));
+    let base = Path::new(module)
+        .file_name()
+        .map(|name| name.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let local = (!base.is_empty())
+        .then(|| {
+            let stem = base.strip_suffix(".py").unwrap_or(&base).to_string();
+            let candidates = [
+                dir.join(format!("{stem}.py")),
+                dir.join(&stem).join("__init__.py"),
+            ];
+            candidates
+                .iter()
+                .any(|candidate| files.is_file(candidate))
+                .then_some(stem)
+        })
+        .flatten();
+    let hint = match local {
+        Some(stem) => {
+            format!("; `{stem}` is next to this file: `Module = {stem}` loads it on every machine")
+        }
+        None => "; give the path relative to this file's folder".to_string(),
+    };
+    Diagnostic::new(
+        &PAN015,
+        info,
+        range,
+        format!(
+            "`Module` is the absolute path `{module}`: yapsy uses it as it is, so this plugin loads only on a machine where that file exists (elsewhere yapsy logs \"cannot find the file or directory module\" and skips it), and plugsmith cannot check the module{hint}"
+        ),
+    )
 }
 
 /// PAN007, PLG001, PAN008, PAN009 for the module of an info file. Returns the category the

@@ -4,12 +4,15 @@ use plugsmith_core::{Rule, Severity};
 
 macro_rules! rule {
     ($ident:ident, $code:literal, $name:literal, $severity:ident, $summary:literal) => {
+        rule!($ident, $code, $name, $severity, $summary, true);
+    };
+    ($ident:ident, $code:literal, $name:literal, $severity:ident, $summary:literal, $core:literal) => {
         #[doc = $summary]
         pub static $ident: Rule = Rule {
             code: $code,
             name: $name,
             severity: Severity::$severity,
-            core: true,
+            core: $core,
             summary: $summary,
             doc: include_str!(concat!("../rules/", $code, ".md")),
         };
@@ -94,8 +97,49 @@ rule!(
     "File name does not end in `.panoptes-plugin`: Panoptes never loads it"
 );
 
+rule!(
+    PAN012,
+    "PAN012",
+    "quoted-value",
+    Warning,
+    "A value wrapped in quotes keeps them: `namespace = \"metrics\"` gives the plugin `\"metrics\"`",
+    false
+);
+rule!(
+    PAN013,
+    "PAN013",
+    "enrichment-in-discovery-plugin",
+    Warning,
+    "Discovery plugin with an `[enrichment]` section: the agent cannot set up its context and it never runs",
+    false
+);
+rule!(
+    PAN014,
+    "PAN014",
+    "forbidden-name",
+    Error,
+    "`[Core] Name` contains `;;`: yapsy silently skips the plugin",
+    false
+);
+rule!(
+    PAN015,
+    "PAN015",
+    "absolute-module-path",
+    Warning,
+    "`Module` is an absolute path: the plugin only loads on a machine with that layout",
+    false
+);
+rule!(
+    PAN016,
+    "PAN016",
+    "invalid-transform",
+    Warning,
+    "`[transforms]` value not `rate:<group>:<metrics>`, quoted, or a second transform for a group",
+    false
+);
+
 /// Every Panoptes rule.
 pub static RULES: &[&Rule] = &[
     &PAN001, &PAN002, &PAN003, &PAN004, &PAN005, &PAN006, &PAN007, &PAN008, &PAN009, &PAN010,
-    &PAN011,
+    &PAN011, &PAN012, &PAN013, &PAN014, &PAN015, &PAN016,
 ];

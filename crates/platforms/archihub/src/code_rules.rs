@@ -8,13 +8,13 @@
 use std::collections::HashMap;
 
 use plugsmith_core::syntax::python::{PythonFile, range_of};
-use plugsmith_core::syntax::value::Node;
+use plugsmith_core::syntax::value::{Node, Value};
 use plugsmith_core::{Diagnostic, Edit, TextRange, TextSize};
 use tree_sitter::Node as TsNode;
 
 use crate::Context;
 use crate::literals::decode_string;
-use crate::rules::{ARC003, ARC007};
+use crate::rules::{ARC003, ARC007, ARC012};
 
 /// The class the backend instantiates.
 pub const CLASS: &str = "ExtendedPluginClass";
@@ -448,4 +448,189 @@ fn name_argument<'t>(file: &PythonFile, decorator: TsNode<'t>) -> NameArgument<'
         }
     }
     found
+}
+
+/// Where `PluginClass.__init__(path, filePath, import_name, name, description, version, author,
+/// type, settings=None, capabilities=None, actions=None, **kwargs)` takes each key
+/// positionally (after `self`).
+const FORWARDED: [(&str, usize); 2] = [("capabilities", 9), ("actions", 10)];
+
+/// ARC012: `actions` / `capabilities` declared (non-empty) in `plugin_info` but not handed on
+/// to `PluginClass.__init__`: passed as the literal `None`, captured by an `__init__`
+/// parameter and not passed on, or collected in `**kwargs` that are not passed on.
+pub fn arc012(context: &Context<'_>, class: TsNode<'_>, info: &Node) -> Vec<Diagnostic> {
+    let file = context.file;
+    let Some((_, init)) = methods(file, class)
+        .into_iter()
+        .rfind(|(name, _)| name == "__init__")
+    else {
+        return Vec::new();
+    };
+    let Some(parameters) = init.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    let Some((call, skip)) = super_init_call(file, init) else {
+        return Vec::new();
+    };
+    let Some(arguments) = call.child_by_field_name("arguments") else {
+        return Vec::new();
+    };
+    let signature = Signature::of(file, parameters);
+    let mut positional = Vec::new();
+    let mut keywords: Vec<(String, TsNode<'_>)> = Vec::new();
+    let mut splat = false;
+    let mut cursor = arguments.walk();
+    for argument in arguments.named_children(&mut cursor) {
+        match argument.kind() {
+            "keyword_argument" => {
+                if let (Some(name), Some(value)) = (
+                    argument.child_by_field_name("name"),
+                    argument.child_by_field_name("value"),
+                ) {
+                    keywords.push((file.text_of(name).to_string(), value));
+                }
+            }
+            "dictionary_splat" => splat = true,
+            "list_splat" => return Vec::new(),
+            "comment" => {}
+            _ => positional.push(argument),
+        }
+    }
+    let mut diagnostics = Vec::new();
+    for (key, index) in FORWARDED {
+        let declared = info
+            .get(key)
+            .is_some_and(|member| match &member.value.value {
+                Value::Array(items) => !items.is_empty(),
+                Value::Null => false,
+                _ => true,
+            });
+        if !declared {
+            continue;
+        }
+        let passed = keywords
+            .iter()
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| *value)
+            .or_else(|| positional.get(index + skip).copied());
+        let consequence = consequence(key);
+        match passed {
+            Some(value) if file.text_of(value) == "None" => {
+                let mut diagnostic = Diagnostic::new(
+                    &ARC012,
+                    context.path,
+                    range_of(value),
+                    format!(
+                        "`plugin_info` declares `{key}` but `__init__` passes `None` as `{key}` \
+                         to `PluginClass.__init__` (as ArchiHub's template does), so the plugin \
+                         object has no {key}: {consequence}"
+                    ),
+                );
+                if signature.accepts(key) {
+                    diagnostic = diagnostic.with_fix(
+                        format!("Pass the `{key}` parameter on"),
+                        vec![Edit {
+                            range: range_of(value),
+                            new_text: key.to_string(),
+                        }],
+                    );
+                }
+                diagnostics.push(diagnostic);
+            }
+            Some(_) => {}
+            None if signature.accepts(key) => {
+                let range = parameter_range(file, parameters, key).unwrap_or(range_of(call));
+                diagnostics.push(Diagnostic::new(
+                    &ARC012,
+                    context.path,
+                    range,
+                    format!(
+                        "`plugin_info` declares `{key}` and `__init__` takes it as a parameter \
+                         but does not pass it on to `PluginClass.__init__`, whose default is \
+                         `None`, so the plugin object has no {key}: {consequence}; pass \
+                         `{key}={key}`"
+                    ),
+                ));
+            }
+            None if signature.var_keyword && !splat => {
+                diagnostics.push(Diagnostic::new(
+                    &ARC012,
+                    context.path,
+                    range_of(call.child_by_field_name("function").unwrap_or(call)),
+                    format!(
+                        "`plugin_info` declares `{key}`, which `__init__` collects in `**kwargs` \
+                         but does not pass on to `PluginClass.__init__` (default `None`), so \
+                         the plugin object has no {key}: {consequence}; pass `**kwargs` on"
+                    ),
+                ));
+            }
+            None => {}
+        }
+    }
+    diagnostics
+}
+
+/// What ArchiHub does with a plugin object without `actions` / `capabilities`.
+fn consequence(key: &str) -> &'static str {
+    if key == "actions" {
+        "`POST /system/get-actions` reads the actions from the plugin object, so these action \
+         buttons never appear"
+    } else {
+        "`GET /system/get-settings` merges the capabilities of the plugin objects, so these are \
+         not listed (the beat schedule reads `plugin_info` itself and is not affected)"
+    }
+}
+
+/// The `super().__init__(...)` / `super(X, self).__init__(...)` / `PluginClass.__init__(self,
+/// ...)` call directly in a statement of `init`'s body, with the number of leading arguments
+/// that are not `PluginClass.__init__` parameters (`self` for the unbound form).
+fn super_init_call<'t>(file: &PythonFile, init: TsNode<'t>) -> Option<(TsNode<'t>, usize)> {
+    let body = init.child_by_field_name("body")?;
+    let mut cursor = body.walk();
+    let statements: Vec<TsNode<'t>> = body.named_children(&mut cursor).collect();
+    statements.into_iter().find_map(|statement| {
+        let call = statement
+            .named_child(0)
+            .filter(|_| statement.kind() == "expression_statement")
+            .filter(|call| call.kind() == "call")?;
+        let function = call.child_by_field_name("function")?;
+        if function.kind() != "attribute"
+            || function
+                .child_by_field_name("attribute")
+                .is_none_or(|attribute| file.text_of(attribute) != "__init__")
+        {
+            return None;
+        }
+        let object = function.child_by_field_name("object")?;
+        let text = file.text_of(object);
+        if text.starts_with("super(") {
+            Some((call, 0))
+        } else if text == "PluginClass" || text.ends_with(".PluginClass") {
+            Some((call, 1))
+        } else {
+            None
+        }
+    })
+}
+
+/// The name of the parameter `name` in a parameter list.
+fn parameter_range(file: &PythonFile, parameters: TsNode<'_>, name: &str) -> Option<TextRange> {
+    let mut cursor = parameters.walk();
+    let children: Vec<TsNode<'_>> = parameters.named_children(&mut cursor).collect();
+    children.into_iter().find_map(|parameter| {
+        let node = match parameter.kind() {
+            "identifier" => parameter,
+            _ => parameter
+                .child_by_field_name("name")
+                .or_else(|| parameter.named_child(0))?,
+        };
+        (node.kind() == "identifier" && file.text_of(node) == name).then(|| range_of(node))
+    })
+}
+
+/// Whether the class body defines the method `name`.
+pub fn defines_method(file: &PythonFile, class: TsNode<'_>, name: &str) -> bool {
+    methods(file, class)
+        .iter()
+        .any(|(method, _)| method == name)
 }

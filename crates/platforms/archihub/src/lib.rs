@@ -9,11 +9,16 @@
 //!
 //! Modules: [`evaluator`] (the listing's `plugin_info` evaluator, ARC001), [`info_rules`]
 //! (schema and settings rules on the evaluated dict: ARC002, ARC004, ARC005, ARC006),
-//! [`code_rules`] (the class and Celery tasks: ARC003, routes for ARC006, ARC007).
+//! [`code_rules`] (the class and Celery tasks: ARC003, routes for ARC006, ARC007),
+//! [`call_rules`] (calls anywhere in the file: ARC008 queues, ARC009 validation results),
+//! ARC012 (`actions`/`capabilities` dropped by `__init__`) in [`code_rules`],
+//! [`layout_rules`] (the folder's other files: ARC010 `requirements.txt`, ARC011 the image).
 
+pub mod call_rules;
 pub mod code_rules;
 pub mod evaluator;
 pub mod info_rules;
+pub mod layout_rules;
 pub mod literals;
 pub mod rules;
 
@@ -21,9 +26,11 @@ use std::path::{Path, PathBuf};
 
 use plugsmith_core::common::syntax_error_diagnostics;
 use plugsmith_core::syntax::python::{self, PythonFile};
-use plugsmith_core::{Diagnostic, Files, Platform, Plugin, Rule};
+use plugsmith_core::{Diagnostic, Files, Platform, Plugin, Rule, TextRange};
 
-pub use rules::{ARC001, ARC002, ARC003, ARC004, ARC005, ARC006, ARC007};
+pub use rules::{
+    ARC001, ARC002, ARC003, ARC004, ARC005, ARC006, ARC007, ARC008, ARC009, ARC010, ARC011, ARC012,
+};
 
 /// The ArchiHub platform.
 pub struct ArchihubPlatform;
@@ -33,6 +40,9 @@ pub static PLATFORM: ArchihubPlatform = ArchihubPlatform;
 
 /// The entry file of every plugin folder.
 const ENTRY: &str = "__init__.py";
+
+/// The plugin's requirements, merged into the image's by `generateRequirements.sh`.
+const REQUIREMENTS: &str = "requirements.txt";
 
 /// What the listing does with an `__init__.py` that does not compile (PLG001 consequence).
 const INIT_SYNTAX_CONSEQUENCE: &str = "ArchiHub parses every plugin's `__init__.py` to list \
@@ -112,6 +122,10 @@ impl Platform for ArchihubPlatform {
             }
             diagnostics.extend(errors);
         }
+        let requirements = plugin.root.join(REQUIREMENTS);
+        if let Ok(text) = files.read(&requirements) {
+            diagnostics.extend(layout_rules::arc010(&requirements, &text));
+        }
         if !entry_compiles {
             return diagnostics;
         }
@@ -124,7 +138,11 @@ impl Platform for ArchihubPlatform {
             file: &file,
             slug: slug.as_deref(),
         };
-        diagnostics.extend(check_entry(&context));
+        let outcome = evaluator::evaluate(&file);
+        diagnostics.extend(check_entry(&context, &outcome));
+        if let evaluator::Outcome::Dict { target, .. } = &outcome {
+            diagnostics.extend(image_rule(plugin, &context, *target, files));
+        }
         diagnostics
     }
 }
@@ -137,12 +155,11 @@ pub struct Context<'a> {
     pub slug: Option<&'a str>,
 }
 
-fn check_entry(context: &Context<'_>) -> Vec<Diagnostic> {
+fn check_entry(context: &Context<'_>, outcome: &evaluator::Outcome) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let outcome = evaluator::evaluate(context.file);
-    diagnostics.extend(info_rules::arc001(context, &outcome));
+    diagnostics.extend(info_rules::arc001(context, outcome));
     let class = code_rules::find_class(context.file);
-    if let evaluator::Outcome::Dict { info, .. } = &outcome {
+    if let evaluator::Outcome::Dict { info, .. } = outcome {
         diagnostics.extend(info_rules::arc002(context, info));
         diagnostics.extend(info_rules::arc004(context, info));
         diagnostics.extend(info_rules::arc005(context, info));
@@ -151,14 +168,42 @@ fn check_entry(context: &Context<'_>) -> Vec<Diagnostic> {
         }
     }
     if let Some(class) = class {
-        let info = match &outcome {
+        let info = match outcome {
             evaluator::Outcome::Dict { info, .. } => Some(info),
             _ => None,
         };
         diagnostics.extend(code_rules::arc003(context, class, info));
+        if let Some(info) = info {
+            diagnostics.extend(code_rules::arc012(context, class, info));
+        }
     }
     diagnostics.extend(code_rules::arc007(context));
+    diagnostics.extend(call_rules::arc009(context));
+    diagnostics.extend(call_rules::arc008(context));
     diagnostics
+}
+
+/// ARC011 for a listed plugin (its `plugin_info` evaluates to a dict; `target` is the
+/// `plugin_info` it is reported at) whose class does not override `get_image`.
+fn image_rule(
+    plugin: &Plugin,
+    context: &Context<'_>,
+    target: TextRange,
+    files: &Files<'_>,
+) -> Option<Diagnostic> {
+    if code_rules::find_class(context.file)
+        .is_some_and(|class| code_rules::defines_method(context.file, class, "get_image"))
+    {
+        return None;
+    }
+    // Listed through its folder, not probed by name: a probed path becomes an input of the
+    // check, and inputs are scanned as text for `plugsmith: ignore` comments, which reports a
+    // PNG as "not valid UTF-8". The folder is under the plugin root, so adding the image still
+    // re-checks the plugin in the language server.
+    let folder = plugin.root.join("static");
+    let image = folder.join("image.png");
+    let exists = files.children(&folder).contains(&image);
+    layout_rules::arc011(context.path, target, exists)
 }
 
 /// Whether a parsed `__init__.py` is an ArchiHub plugin: a top-level `plugin_info` assignment

@@ -74,7 +74,58 @@ pub static ARC007: Rule = Rule {
     doc: include_str!("../rules/ARC007.md"),
 };
 
+/// ARC008: `queue=` names a queue that no default worker consumes.
+pub static ARC008: Rule = Rule {
+    code: "ARC008",
+    name: "queue-without-worker",
+    severity: Severity::Warning,
+    core: false,
+    summary: "`queue=` names a queue no default worker consumes (`low`/`medium`/`high` need `-Q`, custom names their own worker)",
+    doc: include_str!("../rules/ARC008.md"),
+};
+
+/// ARC009: the return value of `validate_fields` / `validate_roles` is ignored.
+pub static ARC009: Rule = Rule {
+    code: "ARC009",
+    name: "validation-result-ignored",
+    severity: Severity::Warning,
+    core: false,
+    summary: "Return value of `validate_fields` / `validate_roles` ignored: validation does nothing",
+    doc: include_str!("../rules/ARC009.md"),
+};
+
+/// ARC010: `requirements.txt` without a final newline, or with CRLF lines.
+pub static ARC010: Rule = Rule {
+    code: "ARC010",
+    name: "requirements-line-endings",
+    severity: Severity::Warning,
+    core: false,
+    summary: "`requirements.txt` without a final newline, or with CRLF lines",
+    doc: include_str!("../rules/ARC010.md"),
+};
+
+/// ARC011: `static/image.png` missing.
+pub static ARC011: Rule = Rule {
+    code: "ARC011",
+    name: "missing-plugin-image",
+    severity: Severity::Warning,
+    core: false,
+    summary: "`static/image.png` missing: `GET /<slug>/image` fails",
+    doc: include_str!("../rules/ARC011.md"),
+};
+
+/// ARC012: `actions` / `capabilities` declared in `plugin_info` but dropped by `__init__`.
+pub static ARC012: Rule = Rule {
+    code: "ARC012",
+    name: "actions-capabilities-dropped",
+    severity: Severity::Warning,
+    core: false,
+    summary: "`actions`/`capabilities` declared in `plugin_info` but dropped by `__init__` (forwarded as `None`)",
+    doc: include_str!("../rules/ARC012.md"),
+};
+
 /// Every ArchiHub rule.
 pub static RULES: &[&Rule] = &[
-    &ARC001, &ARC002, &ARC003, &ARC004, &ARC005, &ARC006, &ARC007,
+    &ARC001, &ARC002, &ARC003, &ARC004, &ARC005, &ARC006, &ARC007, &ARC008, &ARC009, &ARC010,
+    &ARC011, &ARC012,
 ];

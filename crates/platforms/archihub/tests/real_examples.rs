@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use plugsmith_archihub::Context;
 use plugsmith_archihub::info_rules::{self, SCHEMA};
+use plugsmith_archihub::layout_rules;
 use plugsmith_core::schema::display_path;
 use plugsmith_core::syntax::json;
 
@@ -132,4 +133,52 @@ fn unused_lists_are_warnings_and_duplicate_ids_are_reported() {
         assert_eq!(found.len(), duplicates, "{relative}: {found:?}");
         assert!(info_rules::arc004(&context, &info).is_empty(), "{relative}");
     }
+}
+
+/// ARC010 on the real `requirements.txt` files: byte-exact copies, CRLF kept. The README
+/// lists the CRLF ones; every file ends with a newline; the empty backend ones have no finding.
+#[test]
+fn requirements_line_endings_match_the_readme() {
+    let Some(root) = examples_root() else {
+        eprintln!("skipped: ../shared/real-examples/archihub not found");
+        return;
+    };
+    let crlf = [
+        "documentSegment",
+        "nerExtraction",
+        "ocrProcessing",
+        "telegramIntegration",
+        "transcribeWhisperX",
+        "videoDownloader",
+        "webArticleDownload",
+    ];
+    let lf = [
+        "SPSitesHandler",
+        "titleModifier",
+        "archihub-backend/app/plugins/filesProcessing",
+        "archihub-backend/app/plugins/inventoryMaker",
+        "archihub-backend/app/plugins/liquidText",
+        "archihub-backend/app/plugins/massiveUpdater",
+        "archihub-backend/app/plugins/scheduleSystemTasks",
+    ];
+    for folder in crlf.iter().chain(lf.iter()) {
+        let path = root.join(folder).join("requirements.txt");
+        let bytes = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text = String::from_utf8(bytes).unwrap();
+        let found = layout_rules::arc010(Path::new("requirements.txt"), &text);
+        if crlf.contains(folder) {
+            assert_eq!(found.len(), 1, "{folder}: {found:?}");
+            assert!(found[0].message.contains("CRLF"), "{folder}: {found:?}");
+        } else {
+            assert!(found.is_empty(), "{folder}: {found:?}");
+        }
+    }
+    // transcribeWhisperX: both lines end in CRLF, reported at the first requirement.
+    let text = fs::read_to_string(root.join("transcribeWhisperX/requirements.txt")).unwrap();
+    let found = layout_rules::arc010(Path::new("requirements.txt"), &text);
+    assert!(
+        found[0].message.starts_with("2 lines end in CRLF"),
+        "{found:?}"
+    );
+    assert_eq!(u32::from(found[0].range.start()), 0);
 }

@@ -3,7 +3,8 @@
 //! Order follows the upload (`PluginUploader._retrieve_plugin_src`, `_check_handlers`,
 //! `_create_zip`): `main.py` present (KIL002), the handler class (KIL001, KIL009), how the
 //! plugin receives events (KIL004, KIL007, KIL013-KIL015), then what only fails at run time
-//! (KIL003, KIL005, KIL006, KIL008, KIL016). Every `.py` file is compiled (PLG001).
+//! (KIL003, KIL005, KIL006, KIL008, KIL011, KIL016, KIL017) and the files the zip leaves out
+//! (KIL010). Every `.py` file is compiled (PLG001).
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,7 @@ use plugsmith_core::{Diagnostic, Files, Plugin};
 use crate::detect::is_python;
 use crate::{KIL001, KIL002, KIL009, py};
 
+mod assets;
 mod class;
 mod prints;
 
@@ -44,6 +46,7 @@ pub fn check(plugin: &Plugin, files: &Files<'_>) -> Vec<Diagnostic> {
         return diagnostics;
     }
     diagnostics.extend(check_entry(&entry, &file, single));
+    diagnostics.extend(assets::kil010(&plugin.root, &sources, single, files));
     diagnostics
 }
 

@@ -110,6 +110,11 @@ rule!(
     "`class PluginHandler` is not at module top level: the upload scan does not see it"
 );
 rule!(
+    /// The plugin's code reads a file that the upload does not send.
+    KIL010, "unuploaded-data-file", Warning, false,
+    "The plugin reads a file other than `.py` / `requirements.txt`: the upload does not send it"
+);
+rule!(
     /// `print(...)` inside a handler: its output is not kept on premise.
     KIL011, "print-in-handler", Info, false,
     "`print(...)` inside a handler: output is not kept on premise; log with `self.logger`"
@@ -143,6 +148,6 @@ rule!(
 
 /// Every Kili rule this crate reports.
 pub static RULES: &[&Rule] = &[
-    &KIL001, &KIL002, &KIL003, &KIL004, &KIL005, &KIL006, &KIL007, &KIL008, &KIL009, &KIL011,
-    &KIL013, &KIL014, &KIL015, &KIL016, &KIL017,
+    &KIL001, &KIL002, &KIL003, &KIL004, &KIL005, &KIL006, &KIL007, &KIL008, &KIL009, &KIL010,
+    &KIL011, &KIL013, &KIL014, &KIL015, &KIL016, &KIL017,
 ];

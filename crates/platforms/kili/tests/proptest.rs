@@ -15,6 +15,9 @@ const SEEDS: &[&str] = &[
     include_str!("../../../../fixtures/kili/kil006_signature/too_few.py"),
     include_str!("../../../../fixtures/kili/kil009_nested_handler/plugin.py"),
     include_str!("../../../../fixtures/kili/valid_folder_plugin/my_plugin/main.py"),
+    include_str!("../../../../fixtures/kili/kil010_data_files/reader/main.py"),
+    include_str!("../../../../fixtures/kili/kil011_print/plugin.py"),
+    include_str!("../../../../fixtures/kili/kil017_inherited_events/plugin.py"),
 ];
 
 const TOKENS: &[&str] = &[
@@ -37,6 +40,9 @@ const TOKENS: &[&str] = &[
     "é",
     "\"\"\"",
     "<<<<<<< HEAD\n",
+    "open(\"data.json\")",
+    "print(x)",
+    "(Path(__file__).parent / \"x.csv\").read_text()",
 ];
 
 /// A seed with random slices replaced by tokens or random text.

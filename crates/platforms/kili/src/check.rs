@@ -13,7 +13,7 @@ use plugsmith_core::syntax::python::PythonFile;
 use plugsmith_core::{Diagnostic, Files, Plugin};
 
 use crate::detect::is_python;
-use crate::{KIL001, KIL002, KIL009, py};
+use crate::{KIL001, KIL002, KIL009, KIL012, py};
 
 mod assets;
 mod class;
@@ -131,6 +131,23 @@ fn missing_handler(path: &Path, file: &PythonFile, single: bool) -> Vec<Diagnost
                  top level of the module, so it does not see this class and the upload fails \
                  (\"PluginHandler class is not present in your {where_} file.\"). Define it at \
                  the top level."
+            ),
+        ));
+    }
+    for (function, method) in crate::legacy_style::old_handlers(file) {
+        let name = py::name_range(file, function);
+        let old = py::name_of(file, function);
+        kil001 = kil001.with_related(path, name, "a 2022 function-style handler");
+        diagnostics.push(Diagnostic::new(
+            &KIL012,
+            path,
+            name,
+            format!(
+                "`def {old}(label, projectId, assetId)` is the 2022 function-style plugin: Kili \
+                 no longer calls top-level functions, the upload reads only the methods of a \
+                 top-level `class PluginHandler(PluginCore)`. Move it into that class as \
+                 `def {method}(self, label, asset_id)` (the project id is `self.project_id`, \
+                 the Kili client `self.kili`)."
             ),
         ));
     }

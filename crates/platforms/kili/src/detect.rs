@@ -2,7 +2,9 @@
 //!
 //! A Kili plugin is a `.py` file, or a folder whose `main.py`, that defines a top-level
 //! `class PluginHandler` or imports from `kili.plugins` (also `kili.services.plugins`, and
-//! `from kili import plugins`). A `main.py` that qualifies makes its folder a folder plugin
+//! `from kili import plugins`), or that defines the 2022 top-level handlers
+//! `def onSubmit(label, projectId, assetId)` / `onReview(...)` (KIL012 says why they no longer
+//! work). A `main.py` that qualifies makes its folder a folder plugin
 //! (root = the folder, entry = `main.py`): the SDK uploads every `**/*.py` below it, so no file
 //! under a folder plugin is also a single-file plugin.
 
@@ -72,7 +74,8 @@ fn looks_like_kili(files: &Files<'_>, path: &Path) -> bool {
     };
     let handler = text.contains("PluginHandler");
     let kili = text.contains("kili") && text.contains("plugins");
-    if !handler && !kili {
+    let old_style = crate::legacy_style::may_have_old_handlers(&text);
+    if !handler && !kili && !old_style {
         return false;
     }
     let Ok(file) = files.python(path) else {
@@ -83,7 +86,9 @@ fn looks_like_kili(files: &Files<'_>, path: &Path) -> bool {
         // (and let PLG001 say why the upload fails).
         return text_looks_like_kili(&text);
     }
-    (handler && handlers::top_level_handler(&file).is_some()) || (kili && imports_kili(&file))
+    (handler && handlers::top_level_handler(&file).is_some())
+        || (kili && imports_kili(&file))
+        || (old_style && !crate::legacy_style::old_handlers(&file).is_empty())
 }
 
 /// The detection on lines of text, for files whose tree has syntax errors.

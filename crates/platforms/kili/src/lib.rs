@@ -19,6 +19,7 @@ mod check;
 pub mod detect;
 pub mod events;
 pub mod handlers;
+pub mod legacy_style;
 mod py;
 pub mod signature;
 
@@ -118,6 +119,11 @@ rule!(
     /// `print(...)` inside a handler: its output is not kept on premise.
     KIL011, "print-in-handler", Info, false,
     "`print(...)` inside a handler: output is not kept on premise; log with `self.logger`"
+);
+rule!(
+    /// The 2022 function-style plugin (`def onSubmit(label, projectId, assetId)`, no class).
+    KIL012, "function-style-plugin", Warning, false,
+    "Old function-style plugin (`def onSubmit(label, projectId, assetId)` without a class)"
 );
 rule!(
     /// `@on_kili_event` misused (upload error).

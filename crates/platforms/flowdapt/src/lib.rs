@@ -19,7 +19,7 @@
 //! - [`entry_points`]: FDT001, FDT002.
 //! - [`resources`]: PLG002, FDT003, FDT004 (bundled schemas `schemas/flowdapt.*.schema.json`).
 //! - [`graph`]: FDT006. [`targets`]: FDT005 and PLG001. [`modules`]: module lookup.
-//! - [`triggers`]: FDT008. [`packaging`]: FDT009.
+//! - [`stage_function`]: FDT007. [`triggers`]: FDT008. [`packaging`]: FDT009.
 
 pub mod entry_points;
 pub mod graph;
@@ -27,6 +27,7 @@ pub mod modules;
 pub mod packaging;
 pub mod project;
 pub mod resources;
+pub mod stage_function;
 pub mod suggest;
 pub mod targets;
 pub mod triggers;
@@ -99,6 +100,16 @@ pub static FDT006: Rule = Rule {
     doc: include_str!("../rules/FDT006.md"),
 };
 
+/// FDT007: a stage function has a parameter named `context`.
+pub static FDT007: Rule = Rule {
+    code: "FDT007",
+    name: "reserved-context-parameter",
+    severity: Severity::Error,
+    core: false,
+    summary: "Stage function has a parameter named `context`: the run fails with \"Stage `x` cannot have the following parameters: ['context']\"",
+    doc: include_str!("../rules/FDT007.md"),
+};
+
 /// FDT008: a trigger rule runs a workflow the project does not define.
 pub static FDT008: Rule = Rule {
     code: "FDT008",
@@ -121,7 +132,7 @@ pub static FDT009: Rule = Rule {
 
 /// Every Flowdapt rule.
 pub static RULES: &[&Rule] = &[
-    &FDT001, &FDT002, &FDT003, &FDT004, &FDT005, &FDT006, &FDT008, &FDT009,
+    &FDT001, &FDT002, &FDT003, &FDT004, &FDT005, &FDT006, &FDT007, &FDT008, &FDT009,
 ];
 
 /// The Flowdapt platform.

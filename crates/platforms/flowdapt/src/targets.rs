@@ -11,11 +11,13 @@ use plugsmith_core::{Diagnostic, Files, TextRange, TextSize};
 use crate::FDT005;
 use crate::modules::{Binding, binding, find_module, is_identifier, module_exists};
 use crate::resources::Stage;
+use crate::stage_function;
 
 /// Where the user modules of a Flowdapt server live: not in the workspace.
 const USER_MODULES: &str = "user_modules";
 
-/// FDT005 for every stage; returns the module files the targets resolved to (for PLG001).
+/// FDT005 (and FDT007 on the functions found) for every stage; returns the module files the
+/// targets resolved to (for PLG001).
 pub fn check(
     files: &Files<'_>,
     path: &Path,
@@ -28,7 +30,11 @@ pub fn check(
         let Some((target, range)) = stage.target else {
             continue;
         };
-        if let Some(module) = check_target(files, path, roots, target, range, out) {
+        if let Some((module, definition)) = check_target(files, path, roots, target, range, out) {
+            if let Some(definition) = definition {
+                let stage_name = stage.name.map(|(name, _)| name);
+                stage_function::check(files, &module, definition, stage_name, (path, range), out);
+            }
             modules.push(module);
         }
     }
@@ -42,7 +48,7 @@ fn check_target(
     target: &str,
     range: TextRange,
     out: &mut Vec<Diagnostic>,
-) -> Option<PathBuf> {
+) -> Option<(PathBuf, Option<TextRange>)> {
     let trimmed = target.trim();
     let Some((module, attribute)) = trimmed.rsplit_once('.') else {
         out.push(Diagnostic::new(
@@ -94,8 +100,10 @@ fn check_target(
         return None;
     };
     let file = files.python(&found.path).ok()?;
+    let mut definition = None;
     match binding(&file, attribute) {
-        Binding::Defined(_) | Binding::Unknown => {}
+        Binding::Defined(range) => definition = Some(range),
+        Binding::Unknown => {}
         Binding::Missing => {
             out.push(
                 Diagnostic::new(
@@ -115,7 +123,7 @@ fn check_target(
             );
         }
     }
-    Some(found.path)
+    Some((found.path, definition))
 }
 
 /// The module is not a file of the workspace: say which part is missing, and catch the

@@ -3,12 +3,14 @@
 //! does, and returns the report as typed Python objects.
 
 use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use clap::ValueEnum;
 use plugsmith_runner::detect::Platform;
 use plugsmith_runner::limits::BackendPref;
 use plugsmith_runner::report::{self, Report, Status};
-use plugsmith_runner::{OutputFormat, RunArgs};
+use plugsmith_runner::{CancelToken, OutputFormat, RunArgs};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
@@ -383,6 +385,8 @@ impl RunReport {
 ///
 /// Raises `RunnerError` (report in its `report` attribute) when the runner could not run the
 /// plugin; a plugin that fails, times out or runs out of memory is a report, not an exception.
+/// Ctrl-C (KeyboardInterrupt) stops the run: the plugin and everything it started are killed,
+/// then the KeyboardInterrupt propagates with the `cancelled` report in its `report` attribute.
 #[pyfunction]
 #[pyo3(signature = (
     path, *, platform=None, event=None, label=None, asset_id=None, project_id=None,
@@ -466,9 +470,20 @@ pub fn run(
         args.max_output = max_output;
     }
 
-    let report = py.detach(move || plugsmith_runner::run(&args));
+    let report = run_interruptible(py, args);
     drop(inputs);
-    let report = RunReport::new(py, &report)?;
+    let report = match report {
+        Ok(report) => RunReport::new(py, &report)?,
+        Err((interrupt, report)) => {
+            // The interrupt propagates; the cancelled run's report rides along on it.
+            if let Some(report) = report
+                && let Ok(report) = RunReport::new(py, &report)
+            {
+                let _ = interrupt.value(py).setattr("report", report);
+            }
+            return Err(interrupt);
+        }
+    };
     if report.status == Status::RunnerError.as_str() {
         let error = RunnerError::new_err(if report.message.is_empty() {
             "the runner could not run the plugin".to_string()
@@ -479,6 +494,64 @@ pub fn run(
         return Err(error);
     }
     Ok(report)
+}
+
+/// How often the thread waiting for a run looks for Python signals (Ctrl-C).
+const SIGNAL_POLL: Duration = Duration::from_millis(100);
+
+/// Runs in a helper thread while the calling thread waits detached from the interpreter in
+/// [`SIGNAL_POLL`] slices, attached between them only to run Python's signal handlers
+/// (`check_signals`). When a handler raises (KeyboardInterrupt on Ctrl-C), the run is
+/// cancelled (the plugin's whole process tree killed, as on a timeout), waited for, and the
+/// exception is returned with the cancelled run's report.
+fn run_interruptible(
+    py: Python<'_>,
+    args: RunArgs,
+) -> Result<Report, (PyErr, Option<Box<Report>>)> {
+    let cancel = CancelToken::new();
+    let (tx, mut rx) = mpsc::channel::<Report>();
+    let token = cancel.clone();
+    let worker = std::thread::Builder::new()
+        .name("plugsmith-run".into())
+        .spawn(move || {
+            let _ = tx.send(plugsmith_runner::run_with_cancel(&args, &token));
+        })
+        .map_err(|error| {
+            (
+                RunnerError::new_err(format!("cannot start the run's thread: {error}")),
+                None,
+            )
+        })?;
+    loop {
+        let (back, received) = py.detach(move || {
+            let received = rx.recv_timeout(SIGNAL_POLL);
+            (rx, received)
+        });
+        rx = back;
+        match received {
+            Ok(report) => {
+                let _ = py.detach(move || worker.join());
+                return Ok(report);
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let _ = py.detach(move || worker.join());
+                return Err((
+                    RunnerError::new_err("the runner stopped without a report (a plugsmith bug)"),
+                    None,
+                ));
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if let Err(interrupt) = py.check_signals() {
+            cancel.cancel();
+            let report = py.detach(move || {
+                let report = rx.recv().ok().map(Box::new);
+                let _ = worker.join();
+                report
+            });
+            return Err((interrupt, report));
+        }
+    }
 }
 
 /// A clap value (`kili`, `cgroup-v2`, ...), case-insensitive, or a `ValueError` listing them.

@@ -6,6 +6,7 @@
 //! marked ready last, so a crashed build is rebuilt and concurrent runs wait for one build.
 //! It is built outside the plugin's limits, as production builds at upload time.
 
+use crate::exec::CancelToken;
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::Read;
@@ -44,8 +45,17 @@ fn is_executable(p: &Path) -> bool {
     fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// Runs a command with a deadline; returns (success, stdout, stderr).
-fn run_with_deadline(cmd: &mut Command, limit: Duration) -> Result<(bool, String, String), String> {
+/// Why an environment build stopped early: cancelled runs are reported as such, not as
+/// build failures.
+pub const BUILD_CANCELLED: &str = "Run cancelled";
+
+/// Runs a command with a deadline; returns (success, stdout, stderr). A cancelled `cancel`
+/// kills it and returns [`BUILD_CANCELLED`].
+fn run_with_deadline(
+    cmd: &mut Command,
+    limit: Duration,
+    cancel: Option<&CancelToken>,
+) -> Result<(bool, String, String), String> {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -72,6 +82,11 @@ fn run_with_deadline(cmd: &mut Command, limit: Duration) -> Result<(bool, String
     let status = loop {
         match child.try_wait() {
             Ok(Some(s)) => break s,
+            Ok(None) if cancel.is_some_and(CancelToken::is_cancelled) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(BUILD_CANCELLED.to_string());
+            }
             Ok(None) if start.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -179,6 +194,7 @@ pub fn probe(
             "import sys,json;print(json.dumps([sys.executable,'%d.%d.%d'%sys.version_info[:3]]))",
         ]),
         Duration::from_secs(60),
+        None,
     )?;
     if !ok {
         return Err(format!("{} does not run: {}", p.display(), err.trim()));
@@ -266,12 +282,14 @@ fn find_uv() -> Option<PathBuf> {
     })
 }
 
-/// Returns the environment for `requirements`, building it when it is not cached.
+/// Returns the environment for `requirements`, building it when it is not cached. A build is
+/// stopped when `cancel` is cancelled (the error is then [`BUILD_CANCELLED`]).
 pub fn ensure_venv(
     base: &Interpreter,
     requirements: &Path,
     plugin_dir: &Path,
     cache: &Path,
+    cancel: Option<&CancelToken>,
 ) -> Result<Venv, String> {
     let text = fs::read_to_string(requirements)
         .map_err(|e| format!("cannot read {}: {e}", requirements.display()))?;
@@ -323,9 +341,22 @@ pub fn ensure_venv(
         .write(true)
         .open(root.join(format!("{key}.lock")))
         .map_err(|e| format!("lock: {e}"))?;
-    // SAFETY: flock on an fd we own; released when `lock` is dropped.
-    unsafe {
-        libc::flock(lock.as_raw_fd(), libc::LOCK_EX);
+    // Polled rather than blocking, so a cancelled run does not wait for another's build.
+    loop {
+        // SAFETY: flock on an fd we own; released when `lock` is dropped.
+        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            break;
+        }
+        let e = std::io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::EWOULDBLOCK)
+            && e.kind() != std::io::ErrorKind::Interrupted
+        {
+            break;
+        }
+        if cancel.is_some_and(CancelToken::is_cancelled) {
+            return Err(BUILD_CANCELLED.to_string());
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
     if ready.exists() && python.exists() {
         return Ok(Venv {
@@ -366,7 +397,11 @@ pub fn ensure_venv(
                 .arg(&base.path)
                 .arg(&dir),
             limit,
-        )?;
+            cancel,
+        )
+        .inspect_err(|_| {
+            let _ = fs::remove_dir_all(&dir);
+        })?;
         if !ok {
             return fail("uv venv", err, &dir);
         }
@@ -378,7 +413,11 @@ pub fn ensure_venv(
                 .arg("-r")
                 .arg(requirements),
             limit,
-        )?;
+            cancel,
+        )
+        .inspect_err(|_| {
+            let _ = fs::remove_dir_all(&dir);
+        })?;
         if !ok {
             return fail("uv pip install", err, &dir);
         }
@@ -387,7 +426,11 @@ pub fn ensure_venv(
         let (ok, _, err) = run_with_deadline(
             Command::new(&base.path).args(["-m", "venv"]).arg(&dir),
             limit,
-        )?;
+            cancel,
+        )
+        .inspect_err(|_| {
+            let _ = fs::remove_dir_all(&dir);
+        })?;
         if !ok {
             return fail("python -m venv", err, &dir);
         }
@@ -405,7 +448,11 @@ pub fn ensure_venv(
                 ])
                 .arg(requirements),
             limit,
-        )?;
+            cancel,
+        )
+        .inspect_err(|_| {
+            let _ = fs::remove_dir_all(&dir);
+        })?;
         if !ok {
             return fail("pip install", format!("{out}\n{err}"), &dir);
         }

@@ -13,6 +13,34 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+/// A handle to stop a run from outside (another thread, an editor's cancelled request, Ctrl-C).
+///
+/// Cloning shares the flag. Cancelling is sticky: once [`cancel`](CancelToken::cancel) was
+/// called, every run given this token stops (or does not start) as a `cancelled` run.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A fresh token, not cancelled.
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+
+    /// Asks the run to stop: stack dump, then the whole process tree is killed, as on a
+    /// timeout. Safe to call from any thread, any number of times.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`cancel`](CancelToken::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// How often the supervising loop looks at a [`CancelToken`].
+const CANCEL_POLL: Duration = Duration::from_millis(50);
+
 /// What to run and under which deadlines.
 pub struct ExecSpec {
     pub program: PathBuf,
@@ -29,6 +57,8 @@ pub struct ExecSpec {
     pub output_cap: usize,
     /// How long readers may take to reach EOF once the tree is dead.
     pub reader_deadline: Duration,
+    /// Stops the run from outside (same kill path as the timeout).
+    pub cancel: Option<CancelToken>,
 }
 
 /// Captured bytes of one stream.
@@ -52,6 +82,8 @@ pub struct ExecOutcome {
     pub exit_code: Option<i32>,
     pub signal: Option<i32>,
     pub timed_out: bool,
+    /// The run was stopped through its [`CancelToken`] (and did not time out first).
+    pub cancelled: bool,
     pub soft_timed_out: bool,
     /// The fallback poller killed the tree for exceeding the limit.
     pub polled_limit_exceeded: bool,
@@ -301,13 +333,16 @@ pub fn execute(spec: &ExecSpec, sandbox: &Sandbox) -> ExecOutcome {
     let result: Option<Wait> = loop {
         let now = start.elapsed();
         let mut wait_for = Duration::from_millis(if polling { 50 } else { 1000 });
+        if spec.cancel.is_some() && stack_sent.is_none() {
+            wait_for = wait_for.min(CANCEL_POLL);
+        }
         if let (Some(t), None) = (spec.timeout, stack_sent) {
             wait_for = wait_for.min(t.saturating_sub(now));
         }
         if let (Some(s), false) = (spec.soft_timeout, soft_sent) {
             wait_for = wait_for.min(s.saturating_sub(now));
         }
-        if let Some(at) = stack_sent {
+        if let (Some(at), false) = (stack_sent, killed_by_us) {
             wait_for = wait_for.min(spec.stack_grace.saturating_sub(at.elapsed()));
         }
         match rx.recv_timeout(wait_for) {
@@ -339,25 +374,29 @@ pub fn execute(spec: &ExecSpec, sandbox: &Sandbox) -> ExecOutcome {
                 libc::kill(pid, libc::SIGUSR2);
             }
         }
-        if let Some(t) = spec.timeout {
-            match stack_sent {
-                None if now >= t => {
-                    out.timed_out = true;
+        // The deadline and a cancellation share one stop path: stack dump, grace, whole-tree kill.
+        match stack_sent {
+            None => {
+                let timed_out = spec.timeout.is_some_and(|t| now >= t);
+                let cancelled = spec.cancel.as_ref().is_some_and(CancelToken::is_cancelled);
+                if timed_out || cancelled {
+                    out.timed_out = timed_out;
+                    out.cancelled = cancelled && !timed_out;
                     stack_sent = Some(Instant::now());
                     // SAFETY: signal to our child; the harness's faulthandler dumps the stack.
                     unsafe {
                         libc::kill(pid, libc::SIGUSR1);
                     }
                 }
-                Some(at) if at.elapsed() >= spec.stack_grace && !killed_by_us => {
-                    killed_by_us = true;
-                    if polling {
-                        known.extend(tree_of(pid, &known).0);
-                    }
-                    sandbox.kill_all(pid, &known, Duration::from_millis(500));
-                }
-                _ => {}
             }
+            Some(at) if at.elapsed() >= spec.stack_grace && !killed_by_us => {
+                killed_by_us = true;
+                if polling {
+                    known.extend(tree_of(pid, &known).0);
+                }
+                sandbox.kill_all(pid, &known, Duration::from_millis(500));
+            }
+            _ => {}
         }
     };
     out.wall = start.elapsed();

@@ -11,6 +11,9 @@
 //!   exit code 0 when the status is `ok`, 1 otherwise. This is what the binary wires to
 //!   `plugsmith run`.
 //! * [`run`]`(&RunArgs) -> Report`: the same without printing (editor commands, tests).
+//! * [`run_with_cancel`]`(&RunArgs, &CancelToken) -> Report`: a run that can be stopped from
+//!   another thread ([`CancelToken::cancel`]); a cancelled run is stopped as a timed-out one
+//!   (stack dump, whole tree killed) and reported with status `cancelled`.
 //!
 //! # How a run works
 //! 1. Platform detection by files (`--platform` overrides), production limits per platform
@@ -38,6 +41,7 @@ pub mod report;
 pub mod units;
 
 use detect::Platform;
+pub use exec::CancelToken;
 use limits::{BackendPref, Sandbox};
 use report::{ExceptionInfo, Frame, LogLine, Output, Report, Status};
 use serde_json::{Value, json};
@@ -565,6 +569,25 @@ fn prepare(args: &RunArgs, platform: Platform, path: &Path) -> Result<Prepared, 
 
 /// Runs the plugin and returns the report (never panics on user input).
 pub fn run(args: &RunArgs) -> Report {
+    run_inner(args, None)
+}
+
+/// [`run`], stoppable from another thread through `cancel`: once cancelled, an environment
+/// build in progress is stopped, a plugin not yet started is not started, and a running one
+/// gets the timeout's treatment (stack dump, whole process tree killed); the report's status
+/// is then `cancelled` ("Run cancelled"), with what the plugin did until then.
+pub fn run_with_cancel(args: &RunArgs, cancel: &CancelToken) -> Report {
+    run_inner(args, Some(cancel))
+}
+
+/// Marks `report` as cancelled.
+fn set_cancelled(report: &mut Report) {
+    report.status = Status::Cancelled;
+    report.message = env::BUILD_CANCELLED.to_string();
+}
+
+fn run_inner(args: &RunArgs, cancel: Option<&CancelToken>) -> Report {
+    let is_cancelled = || cancel.is_some_and(CancelToken::is_cancelled);
     let path = match std::fs::canonicalize(&args.path) {
         Ok(p) => p,
         Err(e) => {
@@ -618,6 +641,10 @@ pub fn run(args: &RunArgs) -> Report {
         }
     };
     report.entry = prep.entry.clone();
+    if is_cancelled() {
+        set_cancelled(&mut report);
+        return report;
+    }
 
     // Interpreter and environment (outside the limits).
     let cache = env::cache_dir(args.cache_dir.as_deref());
@@ -639,7 +666,7 @@ pub fn run(args: &RunArgs) -> Report {
                 base.path.display()
             ));
         } else {
-            match env::ensure_venv(&base, req, &prep.root, &cache) {
+            match env::ensure_venv(&base, req, &prep.root, &cache, cancel) {
                 Ok(v) => {
                     python = v.python.clone();
                     report.environment.venv = Some(v.dir.display().to_string());
@@ -649,12 +676,20 @@ pub fn run(args: &RunArgs) -> Report {
                         report.durations.install_ms = Some(v.build.as_secs_f64() * 1000.0);
                     }
                 }
+                Err(e) if e == env::BUILD_CANCELLED => {
+                    set_cancelled(&mut report);
+                    return report;
+                }
                 Err(e) => {
                     report.message = e;
                     return report;
                 }
             }
         }
+    }
+    if is_cancelled() {
+        set_cancelled(&mut report);
+        return report;
     }
 
     // Harness files.
@@ -722,6 +757,7 @@ pub fn run(args: &RunArgs) -> Report {
         stack_grace: Duration::from_millis(300),
         output_cap: args.max_output,
         reader_deadline: Duration::from_secs(2),
+        cancel: cancel.cloned(),
     };
     let started = Instant::now();
     let out = exec::execute(&spec_exec, &sandbox);
@@ -931,6 +967,10 @@ fn assemble(
         .memory
         .peak_bytes
         .map_or("n/a".to_string(), units::fmt_bytes);
+    if out.cancelled {
+        set_cancelled(report);
+        return;
+    }
     if out.timed_out {
         report.status = Status::Timeout;
         report.message = format!(

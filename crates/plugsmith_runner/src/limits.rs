@@ -350,8 +350,11 @@ impl Sandbox {
         }
         let start = Instant::now();
         loop {
-            let left = self.pids();
+            let mut left = self.pids();
             if self.backend == Backend::Rlimit {
+                // No group to watch: wait for the signalled processes themselves (SIGKILL is
+                // asynchronous; a process can linger a moment before it becomes a zombie).
+                left.extend(extra.iter().copied().filter(|&p| p > 1 && live(p)));
                 // Reap re-parented orphans so they do not linger as zombies of the runner.
                 for &p in extra {
                     if p != pgid {
@@ -449,6 +452,14 @@ impl Drop for Sandbox {
             }
         }
     }
+}
+
+/// Whether `pid` is a live process (a zombie is not).
+fn live(pid: i32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        s.rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+    })
 }
 
 /// A process as seen in `/proc` by the fallback poller.

@@ -12,6 +12,9 @@ pub enum Status {
     MemoryLimitExceeded,
     Crashed,
     RunnerError,
+    /// Stopped from outside through a [`crate::CancelToken`] (editor request cancelled,
+    /// Ctrl-C in the Python SDK).
+    Cancelled,
 }
 
 impl Status {
@@ -23,6 +26,7 @@ impl Status {
             Status::MemoryLimitExceeded => "memory_limit_exceeded",
             Status::Crashed => "crashed",
             Status::RunnerError => "runner_error",
+            Status::Cancelled => "cancelled",
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use plugsmith_runner::limits::BackendPref;
 use plugsmith_runner::report::{Report, Status};
-use plugsmith_runner::{RunArgs, run};
+use plugsmith_runner::{CancelToken, RunArgs, run, run_with_cancel};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -307,4 +307,79 @@ fn user_input_errors_are_runner_errors_not_panics() {
     let mut a = args("kili_send_back.py");
     a.python = Some("/nonexistent/python".into());
     assert_eq!(run(&a).status, Status::RunnerError);
+}
+
+fn cancel_case(backend: BackendPref) {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("pids");
+    let mut a = args("kili_hang");
+    a.timeout = Some("none".into());
+    a.asset_id = Some(pid_file.display().to_string());
+    a.limits_backend = backend;
+    let token = CancelToken::new();
+    let canceller = {
+        let token = token.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(1));
+            token.cancel();
+            Instant::now()
+        })
+    };
+    let r = run_with_cancel(&a, &token);
+    let ended = Instant::now();
+    let cancelled_at = canceller.join().unwrap();
+    assert_eq!(r.status, Status::Cancelled, "{}", show(&r));
+    assert_eq!(r.message, "Run cancelled");
+    assert_eq!(r.status.as_str(), "cancelled");
+    assert_eq!(r.exit_code(), 1);
+    let took = ended.saturating_duration_since(cancelled_at);
+    assert!(
+        took < Duration::from_secs(1),
+        "stopped {took:?} after the cancel"
+    );
+    // Same kill path as a timeout: where it was, and nothing left running.
+    let stack = r.stack_dump.clone().unwrap_or_default();
+    assert!(stack.contains("wait_forever"), "{}", show(&r));
+    let pids = std::fs::read_to_string(&pid_file).expect("the plugin wrote its pids");
+    let pids: Vec<i32> = pids
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    assert_eq!(pids.len(), 2);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while pids.iter().any(|&p| pid_alive(p)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for p in pids {
+        assert!(!pid_alive(p), "process {p} survived the cancelled run");
+    }
+    assert!(
+        r.processes.survivors.is_empty(),
+        "{:?} {}",
+        r.processes.survivors,
+        show(&r)
+    );
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["status"], "cancelled");
+}
+
+#[test]
+fn cancelled_run_stops_within_a_second_and_leaves_no_process() {
+    cancel_case(BackendPref::Auto);
+}
+
+#[test]
+fn cancelled_run_without_cgroup_stops_and_leaves_no_process() {
+    cancel_case(BackendPref::Rlimit);
+}
+
+#[test]
+fn a_token_cancelled_before_the_run_starts_nothing() {
+    let token = CancelToken::new();
+    token.cancel();
+    let t0 = Instant::now();
+    let r = run_with_cancel(&args("kili_send_back.py"), &token);
+    assert_eq!(r.status, Status::Cancelled, "{}", show(&r));
+    assert!(r.stdout.text.is_empty());
+    assert!(t0.elapsed() < Duration::from_secs(1));
 }

@@ -20,6 +20,10 @@
 //! that does not exist, an unknown platform for the files, a bad limit) is a report with status
 //! `runner_error`.
 //!
+//! Cancelling the request (`$/cancelRequest`; tower-lsp-server then drops the request's future)
+//! stops the run: the plugin gets the timeout's treatment (stack dump, whole process tree
+//! killed) and the run slot is freed as soon as it has ended, within about a second.
+//!
 //! While it runs the client sees a work-done progress (the token the client gave, else one
 //! created with `window/workDoneProgress/create` when it supports `window.workDoneProgress`);
 //! afterwards the full text report goes to `window/logMessage` and a one-line outcome to
@@ -30,9 +34,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use plugsmith_runner::RunArgs;
 use plugsmith_runner::detect::Platform;
 use plugsmith_runner::report::{Report, Status};
+use plugsmith_runner::{CancelToken, RunArgs};
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tower_lsp_server::Client;
@@ -335,9 +339,7 @@ impl RunProgress {
                 percentage: None,
             }))
             .await;
-            let outcome = finished
-                .await
-                .unwrap_or_else(|_| "cancelled (the plugin runs on until it ends)".to_string());
+            let outcome = finished.await.unwrap_or_else(|_| "cancelled".to_string());
             send(WorkDoneProgress::End(WorkDoneProgressEnd {
                 message: Some(outcome),
             }))
@@ -357,6 +359,25 @@ impl RunProgress {
         }
         if let Some(task) = self.task.take() {
             let _ = task.await;
+        }
+    }
+}
+
+/// Cancels its token when dropped, unless disarmed: held across the await of the run, so a
+/// request future dropped by tower-lsp-server (`$/cancelRequest`) stops the plugin.
+struct CancelOnDrop(Option<CancelToken>);
+
+impl CancelOnDrop {
+    /// The run ended on its own: nothing to cancel.
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(token) = self.0.take() {
+            token.cancel();
         }
     }
 }
@@ -400,14 +421,17 @@ pub async fn execute(
         request.describe(),
     );
     let blocking = request.clone();
+    let cancel = CancelToken::new();
+    let guard = CancelOnDrop(Some(cancel.clone()));
     let joined = tokio::task::spawn_blocking(move || {
         // The slot is held by the thread: a cancelled request still counts until the plugin
-        // has ended.
+        // has been stopped.
         let _slot = slot;
         let args = blocking.to_run_args();
-        plugsmith_runner::run(&args)
+        plugsmith_runner::run_with_cancel(&args, &cancel)
     })
     .await;
+    guard.disarm();
     let report = joined.unwrap_or_else(|error| {
         let what = if error.is_panic() {
             "the runner panicked (a plugsmith bug)"
@@ -566,6 +590,28 @@ mod tests {
         assert!(take_slot(&runs).is_some());
         drop(second);
         assert_eq!(runs.0.load(Ordering::Acquire), 0);
+    }
+
+    #[test]
+    fn a_dropped_request_cancels_its_run_and_a_finished_one_does_not() {
+        let token = CancelToken::new();
+        drop(CancelOnDrop(Some(token.clone())));
+        assert!(token.is_cancelled());
+        let token = CancelToken::new();
+        CancelOnDrop(Some(token.clone())).disarm();
+        assert!(!token.is_cancelled());
+    }
+
+    #[test]
+    fn cancelled_runs_are_summarised_as_a_warning() {
+        let mut report = Report::new("kili", "kili_plugin");
+        report.status = Status::Cancelled;
+        report.message = "Run cancelled".into();
+        report.handler = Some("on_submit".into());
+        assert_eq!(
+            summary(&report),
+            (MessageType::WARNING, "on_submit: Run cancelled".to_string())
+        );
     }
 
     #[test]

@@ -9,9 +9,13 @@
 //! - [`version`]: the `VERSION` file as the build script splits it (SLY002).
 //! - [`manifest`]: `plugin_info.json` (SLY001) and `predefined_run_configs.json` (SLY005)
 //!   against the bundled schemas; PLG002 when they do not parse.
+//! - [`docs`]: `README.md` (SLY006) and `LICENSE` (SLY007).
+//! - [`dockerfile`]: a base image tagged with the plugin's own tag (SLY008).
 //! - [`layout`]: `Dockerfile` (SLY003), entrypoints by type (SLY004), run-configuration modes
 //!   (SLY005), PLG001 for `src/**/*.py`.
 
+pub mod dockerfile;
+pub mod docs;
 pub mod layout;
 pub mod manifest;
 pub mod version;
@@ -78,8 +82,40 @@ pub static SLY005: Rule = Rule {
     doc: include_str!("../rules/SLY005.md"),
 };
 
+/// SLY006: no `README.md`, so the image's `README` label (the plugin page) is empty.
+pub static SLY006: Rule = Rule {
+    code: "SLY006",
+    name: "missing-readme",
+    severity: Severity::Warning,
+    core: false,
+    summary: "README.md missing: build_plugin.sh puts it in the image's README label, shown on the plugin page",
+    doc: include_str!("../rules/SLY006.md"),
+};
+
+/// SLY007: no licence file in the plugin folder.
+pub static SLY007: Rule = Rule {
+    code: "SLY007",
+    name: "missing-license",
+    severity: Severity::Info,
+    core: false,
+    summary: "LICENSE missing from the plugin folder (listed by the tutorial's layout; nothing reads it)",
+    doc: include_str!("../rules/SLY007.md"),
+};
+
+/// SLY008: the `Dockerfile`'s base image is tagged `${TAG}`, the plugin's own tag.
+pub static SLY008: Rule = Rule {
+    code: "SLY008",
+    name: "base-image-tagged-with-plugin-tag",
+    severity: Severity::Warning,
+    core: false,
+    summary: "Dockerfile `FROM <base>:${TAG}`: the base image must be published under the plugin's own VERSION tag",
+    doc: include_str!("../rules/SLY008.md"),
+};
+
 /// Every Supervisely rule.
-pub static RULES: &[&Rule] = &[&SLY001, &SLY002, &SLY003, &SLY004, &SLY005];
+pub static RULES: &[&Rule] = &[
+    &SLY001, &SLY002, &SLY003, &SLY004, &SLY005, &SLY006, &SLY007, &SLY008,
+];
 
 /// The Supervisely platform.
 pub struct SuperviselyPlatform;
@@ -151,6 +187,7 @@ impl Platform for SuperviselyPlatform {
         let info_anchor = layout::anchor(files, root, &[PLUGIN_INFO, "VERSION", "Dockerfile"]);
         check_version(files, root, &info_anchor, &mut out);
         layout::check_dockerfile(files, root, &info_anchor, &mut out);
+        check_base_image(files, root, &mut out);
         let entrypoints = Entrypoints::probe(files, root);
         if let Some(plugin_type) = &plugin_type {
             layout::check_entrypoints(plugin_type, &entrypoints, &mut out);
@@ -165,6 +202,8 @@ impl Platform for SuperviselyPlatform {
                 &mut out,
             );
         }
+        docs::check_readme(files, root, &info_anchor, &mut out);
+        docs::check_license(files, root, &info_anchor, &mut out);
         layout::check_python(files, root, &mut out);
         out
     }
@@ -232,6 +271,48 @@ fn check_version(
             diagnostic = diagnostic.with_fix(title, edits);
         }
         out.push(diagnostic);
+    }
+}
+
+/// SLY008 for every `${TAG}` in the tag of a `FROM` image of `root/Dockerfile`; the message
+/// names the plugin's tag when `VERSION` is valid.
+fn check_base_image(files: &Files<'_>, root: &Path, out: &mut Vec<Diagnostic>) {
+    let path = root.join("Dockerfile");
+    if !files.is_file(&path) {
+        return;
+    }
+    let Ok(text) = files.read(&path) else {
+        return;
+    };
+    let references = dockerfile::tag_references(&text);
+    if references.is_empty() {
+        return;
+    }
+    let plugin_tag = files
+        .read(&root.join("VERSION"))
+        .ok()
+        .filter(|version| version::problems(version).is_empty())
+        .and_then(|version| {
+            let value = version.trim_end_matches('\n');
+            value.split_once(':').map(|(_, tag)| tag.to_string())
+        });
+    let tag = plugin_tag.map_or_else(
+        || "the plugin's own tag from `VERSION`".to_string(),
+        |tag| format!("the plugin's own tag from `VERSION` (`{tag}`)"),
+    );
+    for range in references {
+        out.push(Diagnostic::new(
+            &SLY008,
+            &path,
+            range,
+            format!(
+                "the base image is tagged with `TAG`, which build_plugin.sh sets to {tag}: \
+                 `docker build` pulls the base image under that tag and fails (manifest unknown) \
+                 unless it was published under that very tag, so every new version of the plugin \
+                 needs a base image of the same version; pin the base image with an argument of \
+                 its own (`ARG BASE_TAG=<a tag the registry has>`, `FROM …:${{BASE_TAG}}`)"
+            ),
+        ));
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use plugsmith_core::workspace::MemoryFileSystem;
 use plugsmith_core::{FileSystem, Platform, TextRange, Workspace};
-use plugsmith_supervisely::{PLATFORM, version};
+use plugsmith_supervisely::{PLATFORM, dockerfile, version};
 use proptest::prelude::*;
 
 const INFO: &str = "{\n\t\"title\": \"Images\",\n\t\"description\": \"Import images\",\n\t\"type\": \"import\",\n\t\"run_mode\": \"general_plugin\"\n}\n";
@@ -161,5 +161,27 @@ proptest! {
     #[test]
     fn arbitrary_text_manifests_never_panic(info in "\\PC{0,60}", configs in "\\PC{0,60}") {
         check(&info, &configs, "", false);
+    }
+
+    #[test]
+    fn dockerfile_text_never_panics(text in "(ARG |FROM |TAG|\\$|\\{|\\}|:|/|@|=|-|\\\\|\r|\n| |\t|é|x){0,60}") {
+        for range in dockerfile::tag_references(&text) {
+            prop_assert!(inside(&text, range) && !range.is_empty(), "{text:?} {range:?}");
+        }
+    }
+
+    #[test]
+    fn mutated_dockerfiles_never_panic(
+        edits in prop::collection::vec((any::<usize>(), prop::option::of(prop::sample::select(
+            vec!['$', '{', '}', ':', '/', '@', '\\', '\n', '\r', ' ', 'é', '\u{1F600}'],
+        ))), 0..8),
+        any_text in "\\PC{0,120}",
+    ) {
+        let stock = "ARG REGISTRY\nARG TAG\nFROM ${REGISTRY}/base-py:${TAG:-${X}} AS b\nFROM b\n";
+        for text in [mutate(stock, &edits), any_text] {
+            for range in dockerfile::tag_references(&text) {
+                prop_assert!(inside(&text, range) && !range.is_empty(), "{text:?} {range:?}");
+            }
+        }
     }
 }

@@ -116,7 +116,9 @@ fn real_examples_parse_and_validate() {
 }
 
 /// Each real plugin folder, checked as a whole (without its Dockerfile and sources, which were
-/// not copied): detected, and no SLY001, SLY002 or PLG002.
+/// not copied): detected, and no SLY001, SLY002 or PLG002. SLY006 (no `README.md`: the copies
+/// leave it out) and SLY007 (no `LICENSE`: no stock plugin has one) are true of every copy, and
+/// point at the first line of `plugin_info.json`.
 #[test]
 fn real_plugin_folders_have_valid_manifests() {
     let Some(root) = examples_root() else {
@@ -142,7 +144,21 @@ fn real_plugin_folders_have_valid_manifests() {
         let files = workspace.files();
         let plugins = PLATFORM.detect(&files);
         assert_eq!(plugins.len(), 1, "{}", folder.display());
-        for diagnostic in PLATFORM.check(&plugins[0], &files) {
+        let diagnostics = PLATFORM.check(&plugins[0], &files);
+        for code in ["SLY006", "SLY007"] {
+            let found = diagnostics.iter().filter(|d| d.code == code).count();
+            let at_info = diagnostics
+                .iter()
+                .filter(|d| d.code == code)
+                .all(|d| d.path == Path::new("plugin_info.json") && d.range.start() == 0.into());
+            if found != 1 || !at_info {
+                failures.push(format!(
+                    "{}: {code} expected once at plugin_info.json 1:1",
+                    folder.display()
+                ));
+            }
+        }
+        for diagnostic in diagnostics {
             if ["SLY001", "SLY002", "PLG002"].contains(&diagnostic.code) {
                 failures.push(format!(
                     "{}: {} {}",

@@ -85,6 +85,7 @@ const SUPERVISELY: &[Template] = &[
     template!("Dockerfile", "supervisely/Dockerfile.tmpl"),
     template!("src/main.py", "supervisely/src/main.py.tmpl"),
     template!("README.md", "supervisely/README.md.tmpl"),
+    template!("LICENSE", "supervisely/LICENSE.tmpl"),
     verbatim!("samples/config.json", "supervisely/samples/config.json"),
 ];
 

@@ -11,7 +11,8 @@
 # 3. The Python SDK, built as a wheel and tested as installed (python/scripts/test.sh).
 #
 # Installs: Debian's neovim (apt, when `nvim` is missing and we are root), the pinned Python
-# packages of tests/requirements.txt, the extension's npm packages (npm ci, in the .vsix test).
+# packages of tests/requirements.txt, uv (exported as PLUGSMITH_UV for the runner's tests), the
+# extension's npm packages (npm ci, in the .vsix test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,10 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 say "installing the Python test packages"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+# uv, so the runner's requirement environments are built by both installers (the runner test
+# `folder_plugin_with_requirements_built_by_uv` skips without it; the pip one always runs).
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check uv
+export PLUGSMITH_UV="$PWD/$venv/bin/uv"
 
 say "cargo test --workspace"
 cargo build --workspace --bins --quiet

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 use plugsmith_runner::detect::Platform;
+use plugsmith_runner::env::Installer;
 use plugsmith_runner::limits::BackendPref;
 use plugsmith_runner::report::{self, Report, Status};
 use plugsmith_runner::{CancelToken, OutputFormat, RunArgs};
@@ -392,8 +393,8 @@ impl RunReport {
     path, *, platform=None, event=None, label=None, asset_id=None, project_id=None,
     payload=None, responses=None, resource=None, records=None, body=None, user=None,
     target=None, workflow=None, input=None, config=None, memory=None, timeout=None,
-    soft_timeout=None, python=None, no_install=false, cache_dir=None, limits_backend=None,
-    max_output=None
+    soft_timeout=None, python=None, no_install=false, installer=None, cache_dir=None,
+    limits_backend=None, max_output=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn run(
@@ -419,6 +420,7 @@ pub fn run(
     soft_timeout: Option<&Bound<'_, PyAny>>,
     python: Option<PathBuf>,
     no_install: bool,
+    installer: Option<&str>,
     cache_dir: Option<PathBuf>,
     limits_backend: Option<&str>,
     max_output: Option<usize>,
@@ -462,6 +464,9 @@ pub fn run(
             .map(PathBuf::from),
     };
     args.no_install = no_install;
+    if let Some(installer) = installer {
+        args.installer = value_enum::<Installer>(installer, "installer")?;
+    }
     args.cache_dir = cache_dir;
     if let Some(backend) = limits_backend {
         args.limits_backend = value_enum::<BackendPref>(backend, "limits_backend")?;

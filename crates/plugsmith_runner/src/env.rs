@@ -1,8 +1,9 @@
 //! Interpreters and per-plugin requirement environments.
 //!
 //! An environment is keyed by sha256(normalised requirements ‖ Python version ‖ base
-//! interpreter ‖ target ‖ fingerprints of local path requirements), built with `uv` when present
-//! (else `python -m venv` + pip) into `<cache>/venvs/<key>` under an exclusive `flock`, and
+//! interpreter ‖ target ‖ installer ‖ fingerprints of local path requirements), built with `uv`
+//! when present (else `python -m venv` + pip; `--installer` picks one) into
+//! `<cache>/venvs/<key>` under an exclusive `flock`, and
 //! marked ready last, so a crashed build is rebuilt and concurrent runs wait for one build.
 //! It is built outside the plugin's limits, as production builds at upload time.
 
@@ -269,7 +270,21 @@ fn fingerprint_local(path: &Path, h: &mut Sha256) {
     }
 }
 
-fn find_uv() -> Option<PathBuf> {
+/// Which tool builds requirement environments (`--installer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Installer {
+    /// `uv` when found (see [`find_uv`]), else `python -m venv` + pip.
+    #[default]
+    Auto,
+    /// `uv venv` + `uv pip install`; an error when no `uv` is found.
+    Uv,
+    /// `python -m venv` + `pip install`, even when `uv` is present.
+    Pip,
+}
+
+/// The `uv` binary: `$PLUGSMITH_UV` when set (and nothing else then), else `uv` on PATH, else
+/// `~/.local/bin/uv` or `~/.cargo/bin/uv`.
+pub fn find_uv() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("PLUGSMITH_UV") {
         let p = PathBuf::from(p);
         return (!p.as_os_str().is_empty() && is_executable(&p)).then_some(p);
@@ -282,15 +297,26 @@ fn find_uv() -> Option<PathBuf> {
     })
 }
 
-/// Returns the environment for `requirements`, building it when it is not cached. A build is
-/// stopped when `cancel` is cancelled (the error is then [`BUILD_CANCELLED`]).
+/// Returns the environment for `requirements`, building it with `installer` when it is not
+/// cached. A build is stopped when `cancel` is cancelled (the error is then
+/// [`BUILD_CANCELLED`]).
 pub fn ensure_venv(
     base: &Interpreter,
     requirements: &Path,
     plugin_dir: &Path,
     cache: &Path,
+    installer: Installer,
     cancel: Option<&CancelToken>,
 ) -> Result<Venv, String> {
+    // uv's environments differ from venv's (no pip inside): the tool is part of the key.
+    let uv = match installer {
+        Installer::Pip => None,
+        Installer::Auto => find_uv(),
+        Installer::Uv => Some(find_uv().ok_or(
+            "--installer uv: no uv found ($PLUGSMITH_UV, PATH, ~/.local/bin, ~/.cargo/bin); \
+             install it (`pip install uv`) or use --installer pip",
+        )?),
+    };
     let text = fs::read_to_string(requirements)
         .map_err(|e| format!("cannot read {}: {e}", requirements.display()))?;
     let version = match &base.version {
@@ -311,8 +337,9 @@ pub fn ensure_venv(
         }
     }
     h.update(format!(
-        "\0{version}\0{}\0{}-{}",
+        "\0{version}\0{}\0{}\0{}-{}",
         base.path.display(),
+        if uv.is_some() { "uv" } else { "pip" },
         std::env::consts::OS,
         std::env::consts::ARCH
     ));
@@ -388,8 +415,9 @@ pub fn ensure_venv(
             tail.trim()
         ))
     };
+    let chosen = installer;
     let installer;
-    if let Some(uv) = find_uv() {
+    if let Some(uv) = uv {
         installer = format!("uv ({})", uv.display());
         let (ok, _, err) = run_with_deadline(
             Command::new(&uv)
@@ -422,7 +450,11 @@ pub fn ensure_venv(
             return fail("uv pip install", err, &dir);
         }
     } else {
-        installer = "venv + pip (uv not found)".to_string();
+        installer = if chosen == Installer::Auto {
+            "venv + pip (uv not found)".to_string()
+        } else {
+            "venv + pip".to_string()
+        };
         let (ok, _, err) = run_with_deadline(
             Command::new(&base.path).args(["-m", "venv"]).arg(&dir),
             limit,

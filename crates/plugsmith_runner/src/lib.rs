@@ -19,7 +19,8 @@
 //! 1. Platform detection by files (`--platform` overrides), production limits per platform
 //!    ([`profile`]): Kili 512 MiB / 60 s per handler call, Panoptes 1.25 × execute_frequency,
 //!    ArchiHub Celery 43,200 s hard / 43,000 s soft, Supervisely and Flowdapt none.
-//! 2. Requirements: a venv per plugin keyed by hash (see [`env`]), outside the limits.
+//! 2. Requirements: a venv per plugin keyed by hash (see [`env`]), outside the limits, built
+//!    by uv when found, else venv + pip (`--installer auto|uv|pip`).
 //! 3. A Python harness per platform (shipped in the binary with `include_str!`) runs in the
 //!    plugin's own interpreter (`python -I -u`), with results on a private pipe (fd 3), never
 //!    stdout. It is written once to a content-addressed folder of the cache
@@ -144,6 +145,9 @@ pub struct RunArgs {
     /// Do not build an environment from requirements.txt: run in the given interpreter.
     #[arg(long)]
     pub no_install: bool,
+    /// What builds the requirements environment: uv when found (auto), uv, or venv + pip.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub installer: env::Installer,
     #[arg(long, value_enum, default_value = "text")]
     pub output_format: OutputFormat,
     /// Cache for environments and interpreter probes (default ~/.cache/plugsmith).
@@ -182,6 +186,7 @@ impl RunArgs {
             soft_timeout: None,
             python: None,
             no_install: false,
+            installer: env::Installer::Auto,
             output_format: OutputFormat::Text,
             cache_dir: None,
             limits_backend: BackendPref::Auto,
@@ -666,7 +671,7 @@ fn run_inner(args: &RunArgs, cancel: Option<&CancelToken>) -> Report {
                 base.path.display()
             ));
         } else {
-            match env::ensure_venv(&base, req, &prep.root, &cache, cancel) {
+            match env::ensure_venv(&base, req, &prep.root, &cache, args.installer, cancel) {
                 Ok(v) => {
                     python = v.python.clone();
                     report.environment.venv = Some(v.dir.display().to_string());

@@ -1,5 +1,6 @@
 //! End-to-end runs with real processes (real Python, real cgroups where the machine has them).
 
+use plugsmith_runner::env::{Installer, find_uv};
 use plugsmith_runner::limits::BackendPref;
 use plugsmith_runner::report::{Report, Status};
 use plugsmith_runner::{CancelToken, RunArgs, run, run_with_cancel};
@@ -198,15 +199,20 @@ fn kili_event_reaches_every_matching_method_even_after_a_failure() {
     assert_eq!(methods, ["update_properties_in_assets"]);
 }
 
-#[test]
-fn folder_plugin_with_requirements_runs_in_its_own_cached_environment() {
+fn folder_req_case(installer: Installer) {
     let cache = tempfile::tempdir().unwrap();
     let mut a = args("kili_folder_req");
     a.cache_dir = Some(cache.path().to_path_buf());
     a.event = Some("review".into());
+    a.installer = installer;
     let cold = run(&a);
     assert_eq!(cold.status, Status::Ok, "{}", show(&cold));
     assert_eq!(cold.environment.venv_cached, Some(false));
+    let used = cold.environment.installer.clone().unwrap_or_default();
+    match installer {
+        Installer::Uv => assert!(used.starts_with("uv ("), "{used}"),
+        _ => assert!(used.starts_with("venv + pip"), "{used}"),
+    }
     assert!(cold.durations.install_ms.is_some());
     let venv = cold.environment.venv.clone().unwrap();
     assert!(venv.starts_with(&cache.path().display().to_string()));
@@ -224,7 +230,43 @@ fn folder_plugin_with_requirements_runs_in_its_own_cached_environment() {
     assert_eq!(warm.status, Status::Ok, "{}", show(&warm));
     assert_eq!(warm.environment.venv_cached, Some(true));
     assert_eq!(warm.environment.venv.as_deref(), Some(venv.as_str()));
+    assert_eq!(warm.environment.installer.as_deref(), Some(used.as_str()));
     assert!(warm.durations.install_ms.is_none());
+}
+
+#[test]
+fn folder_plugin_with_requirements_runs_in_its_own_cached_environment() {
+    folder_req_case(Installer::Pip);
+}
+
+#[test]
+fn folder_plugin_with_requirements_built_by_uv() {
+    // CI (scripts/test.sh) installs uv into the test venv and exports PLUGSMITH_UV.
+    let Some(uv) = find_uv() else {
+        eprintln!(
+            "skipped: no uv binary ($PLUGSMITH_UV unset or not executable, no uv on PATH, \
+             ~/.local/bin or ~/.cargo/bin); scripts/test.sh installs one"
+        );
+        return;
+    };
+    eprintln!("uv: {}", uv.display());
+    folder_req_case(Installer::Uv);
+}
+
+#[test]
+fn installer_uv_without_uv_is_a_runner_error() {
+    if find_uv().is_some() {
+        // The error path needs a machine without uv; PLUGSMITH_UV cannot be unset per test
+        // (the variable is process-wide and other tests read it concurrently).
+        return;
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let mut a = args("kili_folder_req");
+    a.cache_dir = Some(cache.path().to_path_buf());
+    a.installer = Installer::Uv;
+    let r = run(&a);
+    assert_eq!(r.status, Status::RunnerError, "{}", show(&r));
+    assert!(r.message.contains("--installer uv"), "{}", r.message);
 }
 
 #[test]

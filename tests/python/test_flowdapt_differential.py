@@ -1,4 +1,4 @@
-"""Differential test: plugsmith's FDT003 (and PLG002) against Flowdapt's own models.
+"""Differential test: plugsmith's FDT003 (and PLG002), and FDT007, against Flowdapt's own models.
 
 Every resource file (``.yaml``, ``.yml``, ``.json``) under ``fixtures/flowdapt/`` and
 ``../shared/real-examples/flowdapt/``, plus generated variants of a valid workflow, config and
@@ -239,3 +239,72 @@ def test_generated_variants_agree_with_flowdapt(tmp_path: Path):
     files = resource_files(folder)
     assert compare(files, plugsmith_rejections(folder)) == []
     shutil.rmtree(folder)
+
+
+# FDT007: the stage functions below (written by this test, never a plugin's code) go through
+# Flowdapt's own stage construction (`BaseStage.from_definition`, which reads the target's
+# `inspect.signature`); plugsmith must report FDT007 exactly for those Flowdapt refuses, with
+# Flowdapt's message.
+CONTEXT_FUNCTIONS = {
+    "plain": "def plain(context):\n    return 1\n",
+    "typed": "def typed(rows, context: dict):\n    return rows\n",
+    "default": "def default(rows, context=None):\n    return rows\n",
+    "keyword_only": "def keyword_only(rows, *, context: dict = {}):\n    return rows\n",
+    "star": "def star(*context):\n    return 1\n",
+    "double_star": "def double_star(**context):\n    return 1\n",
+    "near_miss": "def near_miss(rows, ctx=None, contexts=None):\n    return rows\n",
+    "local_variable": "def local_variable(rows):\n    context = rows\n    return context\n",
+}
+
+
+def test_context_parameter_agrees_with_flowdapt(tmp_path: Path):
+    import importlib
+    import sys
+
+    stage_module = pytest.importorskip("flowdapt.compute.resources.workflow.stage")
+    root = tmp_path / "ctx_project"
+    package = root / "fdt007_probe"
+    (root / "workflows").mkdir(parents=True)
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "stages.py").write_text("\n\n".join(CONTEXT_FUNCTIONS.values()))
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "fdt007-probe"\nversion = "0.1.0"\n\n'
+        '[project.entry-points."flowdapt.plugins"]\nfdt007_probe = "fdt007_probe"\n'
+    )
+    stages = "".join(
+        f"    - name: stage_{name}\n      target: fdt007_probe.stages.{name}\n" for name in CONTEXT_FUNCTIONS
+    )
+    (root / "workflows" / "wf.yaml").write_text(f"kind: workflow\nmetadata:\n  name: wf\nspec:\n  stages:\n{stages}")
+
+    refused: dict[str, str] = {}
+    sys.path.insert(0, str(root))
+    try:
+        for name in CONTEXT_FUNCTIONS:
+            try:
+                stage_module.BaseStage.from_definition(
+                    {"name": f"stage_{name}", "target": f"fdt007_probe.stages.{name}"}
+                )
+            except Exception as error:  # pydantic ValidationError wrapping the ValueError
+                refused[name] = str(error)
+    finally:
+        sys.path.remove(str(root))
+        for module in [m for m in sys.modules if m.startswith("fdt007_probe")]:
+            del sys.modules[module]
+        importlib.invalidate_caches()
+
+    result = subprocess.run(
+        [str(BIN), "check", "--output-format", "json", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    ours = [d for d in json.loads(result.stdout or "[]") if d["code"] == "FDT007"]
+    assert len(ours) == len(refused), (ours, refused)
+    for name, message in refused.items():
+        expected = f"Stage `stage_{name}` cannot have the following parameters: ['context']"
+        assert expected in message, message
+        assert any(expected in d["message"] for d in ours), (name, ours)
+    assert set(refused) == {"plain", "typed", "default", "keyword_only", "star", "double_star"}

@@ -122,17 +122,16 @@ fn check_plugin_here(workspace: &Workspace, settings: &Settings, plugin: &Plugin
 }
 
 /// PLG005 for the files this check read: codes in `plugsmith: ignore[...]` that no rule has.
-/// (Read through a separate view: scanning is not an input of the check.)
 fn unknown_suppressed_codes(
     workspace: &Workspace,
     files: &plugsmith_core::Files<'_>,
 ) -> Vec<Diagnostic> {
-    let scan = workspace.files();
     let known = |code: &str| registry::find_rule(code).is_some();
     let inputs = files.inputs();
     inputs
         .iter()
-        .filter_map(|path| scan.read(path).ok().map(|text| (path, text)))
+        // Only texts the rules already read: no new reads (a probed binary file is not text).
+        .filter_map(|path| workspace.cached_text(path).map(|text| (path, text)))
         .filter(|(_, text)| text.contains("plugsmith: ignore["))
         .flat_map(|(path, text)| suppression::unknown_codes(path, &text, known))
         .collect()

@@ -178,6 +178,16 @@ impl Workspace {
         lock(&self.edited).retain(|path, _| keep(path));
     }
 
+    /// The text of `path` if a check already read it (no IO, nothing recorded): for passes over
+    /// what the rules looked at, such as the suppression-comment scan, which must not read
+    /// files the rules only probed (a binary `static/image.png` is not text).
+    pub fn cached_text(&self, path: &Path) -> Option<Arc<str>> {
+        match lock(&self.texts).get(&normalize(path)) {
+            Some(Ok(text)) => Some(text.clone()),
+            _ => None,
+        }
+    }
+
     /// A view that records what it is asked about; see [`Files`].
     pub fn files(&self) -> Files<'_> {
         Files {

@@ -85,10 +85,12 @@ SLY_INFO = (
 )
 SLY_TYPE_LINE = SLY_INFO.splitlines()[2]
 
+# The base image's tag is pinned (SLY008: the stock `FROM base-py:${TAG}` needs a base image
+# published under the plugin's own tag).
 SLY_DOCKERFILE = """\
 ARG REGISTRY
-ARG TAG
-FROM ${REGISTRY}/base-py:${TAG}
+ARG BASE_TAG=6.1.4
+FROM ${REGISTRY}/base-py:${BASE_TAG}
 WORKDIR /workdir/src
 """
 
@@ -144,6 +146,7 @@ def build_workspace(root: pathlib.Path) -> pathlib.Path:
         "sly/Dockerfile": SLY_DOCKERFILE,
         "sly/VERSION": "import-my-format:1.0.0\n",
         "sly/README.md": "# My format import\n\nConverts datasets.\n",
+        "sly/LICENSE": "MIT License\n",
         "sly/src/main.py": SLY_MAIN,
     }
     for name, text in files.items():

@@ -1,5 +1,6 @@
-//! Light platform detection by files (no parsing beyond a substring look; the checker's full
-//! detection lives in plugsmith_check and is not needed to pick a harness).
+//! Which platform a plugin is for: the checker's own detection (so `plugsmith run` and
+//! `plugsmith check` agree on what a plugin is), and the few file look-ups the harnesses need
+//! (Panoptes info file, Flowdapt workflows, `execute_frequency`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,20 @@ pub enum Platform {
 }
 
 impl Platform {
+    /// The platform for a checker platform name (`kili`, ..., `archihub`).
+    pub fn from_name(name: &str) -> Option<Platform> {
+        [
+            Platform::Kili,
+            Platform::Panoptes,
+            Platform::Supervisely,
+            Platform::Flowdapt,
+            Platform::ArchiHub,
+        ]
+        .into_iter()
+        .find(|p| p.name() == name)
+    }
+
+    /// The lower-case name used in reports and configuration.
     pub fn name(self) -> &'static str {
         match self {
             Platform::Kili => "kili",
@@ -57,65 +72,94 @@ fn is_workflow(p: &Path) -> bool {
     })
 }
 
-/// Detects the platform of a plugin file or folder.
+/// Detects the platform of a plugin file or folder as `plugsmith check` does: the checker's
+/// detection ([`plugsmith_check::detect`]) over the files below `path` (walked as the check
+/// walks them, with the nearest configuration's excludes and `platform-overrides`). `--platform`
+/// is the run's own override and skips this.
+///
+/// A folder must be a plugin's root (or hold its root file, as Panoptes' info file); a file
+/// must be a plugin's root (single-file plugin, lone
+/// manifest) or its entry, or lie inside a plugin folder (then the innermost one counts). Two
+/// platforms claiming the same plugin is an error asking for `--platform`.
 pub fn detect(path: &Path) -> Result<Platform, String> {
-    if path.is_file() {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.ends_with(".panoptes-plugin") {
-            return Ok(Platform::Panoptes);
-        }
-        if is_workflow(path) {
-            return Ok(Platform::Flowdapt);
-        }
-        if name == "plugin_info.json" {
-            return Ok(Platform::Supervisely);
-        }
-        if name.ends_with(".py") {
-            let t = read_small(path);
-            if t.contains("plugin_info") && (t.contains("PluginClass") || t.contains("shared_task"))
-            {
-                return Ok(Platform::ArchiHub);
-            }
-            if t.contains("PluginHandler") || t.contains("kili") {
-                return Ok(Platform::Kili);
-            }
-        }
-        return Err(format!(
-            "cannot tell which platform {} is for: pass --platform",
-            path.display()
-        ));
-    }
-    if !path.is_dir() {
+    if !path.exists() {
         return Err(format!("{} does not exist", path.display()));
     }
-    if panoptes_info_file(path).is_some() {
-        return Ok(Platform::Panoptes);
+    let found = if path.is_file() {
+        // The file alone first (single-file plugins, lone manifests), then its folder.
+        let alone = plugins_at(path, path);
+        if alone.is_empty() {
+            match path.parent() {
+                Some(dir) => plugins_at(dir, path),
+                None => alone,
+            }
+        } else {
+            alone
+        }
+    } else {
+        plugins_at(path, path)
+    };
+    let mut names: Vec<&'static str> = found.iter().map(|p| p.platform).collect();
+    names.sort();
+    names.dedup();
+    match names.as_slice() {
+        [] => Err(format!(
+            "plugsmith check finds no plugin at {}: pass --platform",
+            path.display()
+        )),
+        [one] => Platform::from_name(one).ok_or_else(|| {
+            format!(
+                "{} is a {one} plugin, which plugsmith run does not know",
+                path.display()
+            )
+        }),
+        many => Err(format!(
+            "{} is detected as a plugin of several platforms ({}): pass --platform",
+            path.display(),
+            many.join(", ")
+        )),
     }
-    let init = read_small(&path.join("__init__.py"));
-    if init.contains("plugin_info")
-        && (init.contains("PluginClass") || init.contains("shared_task"))
-    {
-        return Ok(Platform::ArchiHub);
+}
+
+/// The plugins the checker detects walking `walk_root` that `target` is (root or entry);
+/// failing that, for a folder, those rooted at a file directly in it (Panoptes' info file),
+/// and for a file, the innermost plugin folder containing it.
+fn plugins_at(walk_root: &Path, target: &Path) -> Vec<plugsmith_core::Plugin> {
+    let settings = plugsmith_disk::find_settings(if walk_root.is_dir() {
+        walk_root
+    } else {
+        walk_root.parent().unwrap_or(walk_root)
+    })
+    .unwrap_or_default();
+    let walk = plugsmith_disk::walk(&[walk_root.to_path_buf()], &settings);
+    let disk = std::sync::Arc::new(plugsmith_disk::DiskFileSystem::new());
+    let workspace = plugsmith_core::Workspace::new(walk.files, disk);
+    let plugins = plugsmith_check::detect(&workspace, &settings);
+    let exact: Vec<_> = plugins
+        .iter()
+        .filter(|p| p.root == target || p.entry.as_deref() == Some(target))
+        .cloned()
+        .collect();
+    if !exact.is_empty() {
+        return exact;
     }
-    let main = read_small(&path.join("main.py"));
-    if main.contains("PluginHandler") {
-        return Ok(Platform::Kili);
+    if target.is_dir() {
+        // A plugin rooted at a file directly in the folder (Panoptes' info file, a lone
+        // manifest) is that folder's plugin.
+        return plugins
+            .into_iter()
+            .filter(|p| p.root.is_file() && p.root.parent() == Some(target))
+            .collect();
     }
-    if path.join("plugin_info.json").is_file()
-        || ["main", "train", "inference"]
-            .iter()
-            .any(|m| path.join("src").join(format!("{m}.py")).is_file())
-    {
-        return Ok(Platform::Supervisely);
-    }
-    let meta = read_small(&path.join("pyproject.toml")) + &read_small(&path.join("setup.py"));
-    if meta.contains("flowdapt") || workflow_files(path).next().is_some() {
-        return Ok(Platform::Flowdapt);
-    }
-    Err(format!(
-        "cannot tell which platform {} is for: pass --platform",
-        path.display()
-    ))
+    let innermost = plugins
+        .iter()
+        .filter(|p| target.starts_with(&p.root) && p.root != target)
+        .map(|p| p.root.components().count())
+        .max();
+    plugins
+        .into_iter()
+        .filter(|p| Some(p.root.components().count()) == innermost && target.starts_with(&p.root))
+        .collect()
 }
 
 /// Workflow resource files at the top of a folder or in `workflows/`.

@@ -16,7 +16,8 @@
 //!   (stack dump, whole tree killed) and reported with status `cancelled`.
 //!
 //! # How a run works
-//! 1. Platform detection by files (`--platform` overrides), production limits per platform
+//! 1. Platform detection by `plugsmith check`'s own detection ([`detect::detect`]; `--platform`
+//!    overrides), production limits per platform
 //!    ([`profile`]): Kili 512 MiB / 60 s per handler call, Panoptes 1.25 × execute_frequency,
 //!    ArchiHub Celery 43,200 s hard / 43,000 s soft, Supervisely and Flowdapt none.
 //! 2. Requirements: a venv per plugin keyed by hash (see [`env`]), outside the limits, built
@@ -83,7 +84,7 @@ pub enum OutputFormat {
 pub struct RunArgs {
     /// The plugin: a file or a folder.
     pub path: PathBuf,
-    /// Platform (detected from the files by default).
+    /// Platform (default: what `plugsmith check` detects the plugin as).
     #[arg(long, value_enum)]
     pub platform: Option<Platform>,
     /// What to run. Kili: submit, review, custom_interface_click, send_back_to_queue or an

@@ -425,3 +425,89 @@ fn a_token_cancelled_before_the_run_starts_nothing() {
     assert!(r.stdout.text.is_empty());
     assert!(t0.elapsed() < Duration::from_secs(1));
 }
+
+/// The platforms `plugsmith check` finds anywhere below `path`, as its front end walks it.
+fn check_platforms(path: &Path) -> Vec<&'static str> {
+    let settings = plugsmith_disk::find_settings(path).unwrap_or_default();
+    let walk = plugsmith_disk::walk(&[path.to_path_buf()], &settings);
+    let workspace = plugsmith_core::Workspace::new(
+        walk.files,
+        std::sync::Arc::new(plugsmith_disk::DiskFileSystem::new()),
+    );
+    let mut names: Vec<&'static str> = plugsmith_check::detect(&workspace, &settings)
+        .into_iter()
+        .map(|p| p.platform)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn run_and_check_agree_on_what_each_test_plugin_is() {
+    for (name, platform) in [
+        ("kili_events", "kili"),
+        ("kili_send_back.py", "kili"),
+        ("panoptes_polling", "panoptes"),
+        (
+            "panoptes_polling/plugin_polling_sample.panoptes-plugin",
+            "panoptes",
+        ),
+        ("archihub_tagger", "archihub"),
+        ("flowdapt_weather", "flowdapt"),
+        ("supervisely_import", "supervisely"),
+    ] {
+        let path = plugin(name);
+        assert_eq!(check_platforms(&path), [platform], "check on {name}");
+        let detected = plugsmith_runner::detect::detect(&path).map(|p| p.name());
+        assert_eq!(detected, Ok(platform), "run on {name}");
+    }
+    // A file inside a folder plugin is that plugin's.
+    let helper = plugin("kili_helper_error/helpers.py");
+    assert_eq!(
+        plugsmith_runner::detect::detect(&helper).map(|p| p.name()),
+        Ok("kili")
+    );
+    // `--platform` overrides detection, as platform-overrides do for check.
+    let mut a = args("kili_send_back.py");
+    a.platform = Some(plugsmith_runner::detect::Platform::Panoptes);
+    assert_eq!(run(&a).platform, "panoptes");
+}
+
+/// The `plugsmith` binary, when built: `$PLUGSMITH_BIN`, else the workspace's target/debug.
+fn plugsmith_bin() -> Option<PathBuf> {
+    if let Some(bin) = std::env::var_os("PLUGSMITH_BIN") {
+        return Some(PathBuf::from(bin));
+    }
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/plugsmith");
+    bin.is_file().then_some(bin)
+}
+
+#[test]
+fn run_and_check_agree_on_every_init_skeleton() {
+    let Some(bin) = plugsmith_bin() else {
+        eprintln!("skipped: no plugsmith binary (set PLUGSMITH_BIN or `cargo build -p plugsmith`)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for platform in ["kili", "panoptes", "supervisely", "flowdapt", "archihub"] {
+        let target = dir.path().join(format!("{platform}_skeleton"));
+        let out = std::process::Command::new(&bin)
+            .args(["init", "--platform", platform])
+            .arg(&target)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "plugsmith init --platform {platform}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            check_platforms(&target),
+            [platform],
+            "check on the {platform} skeleton"
+        );
+        let detected = plugsmith_runner::detect::detect(&target).map(|p| p.name());
+        assert_eq!(detected, Ok(platform), "run on the {platform} skeleton");
+    }
+}

@@ -143,7 +143,7 @@ class RunException:
     def phase(self) -> Literal["import", "call"]: ...
 
 _Status = Literal[
-    "ok", "handler_error", "timeout", "memory_limit_exceeded", "crashed", "runner_error"
+    "ok", "handler_error", "timeout", "memory_limit_exceeded", "crashed", "runner_error", "cancelled"
 ]
 
 class RunReport:
@@ -227,6 +227,7 @@ def run(
     soft_timeout: Optional[_Limit] = None,
     python: Optional[_Path] = None,
     no_install: bool = False,
+    installer: Optional[Literal["auto", "uv", "pip"]] = None,
     cache_dir: Optional[_Path] = None,
     limits_backend: Optional[Literal["auto", "cgroup-v2", "cgroup-v1", "rlimit"]] = None,
     max_output: Optional[int] = None,
@@ -236,4 +237,6 @@ def run(
     JSON inputs take a path or the value itself; ``memory`` an int is bytes, ``timeout`` a
     number is seconds, ``"none"`` lifts a limit. Raises ``RunnerError`` when the runner could
     not run the plugin (a plugin that fails, times out or runs out of memory is a report).
+    Ctrl-C cancels the run (the plugin's whole process tree is stopped) and re-raises
+    ``KeyboardInterrupt`` with the ``cancelled`` report as ``e.report``.
     """

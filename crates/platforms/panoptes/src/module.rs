@@ -739,39 +739,82 @@ pub(crate) fn check(
     let Resolved::File(path) = resolve_module(info, &module, range, files, out) else {
         return None;
     };
-    let file = files.python(&path).ok()?;
-    let errors = syntax_error_diagnostics(
-        &path,
-        &file,
-        "yapsy cannot import the module and skips this plugin",
-    );
-    if !errors.is_empty() {
-        out.extend(errors);
+    if !importable(&path, files, out) {
         return None;
     }
     let mut analyzer = Analyzer::new(files);
     let namespace = analyzer.namespace(&path, 0)?;
-    let category = category.or_else(|| {
-        [Category::Enrichment, Category::Polling, Category::Discovery]
-            .into_iter()
-            .find(|c| {
-                let target = analyzer.framework.get(c.class()).copied();
-                namespace.values().any(|b| match (b.binding, target) {
-                    (Binding::Class(id), Some(t)) => {
-                        id != t && analyzer.subclass_of(id, t) == Some(true)
-                    }
-                    _ => false,
-                })
-            })
-    });
-    let Some(category) = category else {
+    let Some(category) = category.or_else(|| infer_category(&analyzer, &namespace)) else {
         report_no_category(info, range, &path, &analyzer, &namespace, out);
         return None;
     };
     let target = *analyzer.framework.get(category.class())?;
-    let mut eligible: Vec<(&String, usize, Option<TextRange>)> = Vec::new();
-    let mut uncertain: Vec<&String> = Vec::new();
-    for (name, bound) in &namespace {
+    let site = ModuleSite {
+        info,
+        range,
+        path: &path,
+    };
+    check_plugin_class(&site, category, target, &analyzer, &namespace, out);
+    Some(category)
+}
+
+/// Where the module diagnostics go: the info file's `Module` value, and the module file
+/// (for related locations and messages).
+struct ModuleSite<'p> {
+    info: &'p Path,
+    range: TextRange,
+    path: &'p Path,
+}
+
+/// Whether the module file can be read and parses; reports its syntax errors (PLG001).
+fn importable(path: &Path, files: &Files<'_>, out: &mut Vec<Diagnostic>) -> bool {
+    let Ok(file) = files.python(path) else {
+        return false;
+    };
+    let errors = syntax_error_diagnostics(
+        path,
+        &file,
+        "yapsy cannot import the module and skips this plugin",
+    );
+    if errors.is_empty() {
+        return true;
+    }
+    out.extend(errors);
+    false
+}
+
+/// The first category (enrichment, polling, discovery) whose framework class some class of
+/// the namespace certainly derives from.
+fn infer_category(analyzer: &Analyzer<'_, '_>, namespace: &Namespace) -> Option<Category> {
+    [Category::Enrichment, Category::Polling, Category::Discovery]
+        .into_iter()
+        .find(|c| {
+            let target = analyzer.framework.get(c.class()).copied();
+            namespace.values().any(|b| match (b.binding, target) {
+                (Binding::Class(id), Some(t)) => {
+                    id != t && analyzer.subclass_of(id, t) == Some(true)
+                }
+                _ => false,
+            })
+        })
+}
+
+/// The names of a namespace sorted as `dir(module)`, split by whether yapsy could pick them.
+struct Candidates<'n> {
+    /// Certain subclasses of the category class: name, class, binding site.
+    eligible: Vec<(&'n String, usize, Option<TextRange>)>,
+    /// Names that may or may not be subclasses.
+    uncertain: Vec<&'n String>,
+}
+
+fn candidates<'n>(
+    analyzer: &Analyzer<'_, '_>,
+    namespace: &'n Namespace,
+    target: usize,
+) -> Candidates<'n> {
+    let mut eligible = Vec::new();
+    let mut uncertain = Vec::new();
+    for (name, bound) in namespace {
         match bound.binding {
             Binding::Class(id) if id != target => match analyzer.subclass_of(id, target) {
                 Some(true) => eligible.push((name, id, bound.site)),
@@ -782,95 +825,144 @@ pub(crate) fn check(
             Binding::Unknown => uncertain.push(name),
         }
     }
+    Candidates {
+        eligible,
+        uncertain,
+    }
+}
+
+/// PAN008, PAN009 for the class yapsy picks from the module namespace, when it is certain.
+fn check_plugin_class(
+    site: &ModuleSite<'_>,
+    category: Category,
+    target: usize,
+    analyzer: &Analyzer<'_, '_>,
+    namespace: &Namespace,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Candidates {
+        eligible,
+        uncertain,
+    } = candidates(analyzer, namespace, target);
     let Some(&(pick, pick_id, pick_site)) = eligible.first() else {
         if uncertain.is_empty() {
-            out.push(Diagnostic::new(
-                &PAN008,
-                info,
-                range,
-                format!(
-                    "no class in `{}` derives from `{}` (a {} plugin): yapsy finds no plugin class and skips this plugin",
-                    file_name(&path),
-                    category.class(),
-                    category.name()
-                ),
-            ));
+            out.push(no_plugin_class(site, category));
         }
-        return Some(category);
+        return;
     };
     if uncertain.iter().any(|name| *name < pick) {
-        return Some(category);
+        return;
     }
-    let site = pick_site.unwrap_or_default();
     if eligible.len() > 1 {
-        let names: Vec<String> = eligible.iter().map(|(n, _, _)| format!("`{n}`")).collect();
-        let mut diagnostic = Diagnostic::new(
-            &PAN009,
-            info,
-            range,
-            format!(
-                "{} eligible {} plugin classes are visible in `{}` ({}): yapsy instantiates the alphabetically first, `{pick}`, and ignores the others",
-                eligible.len(),
-                category.name(),
-                file_name(&path),
-                names.join(", ")
-            ),
-        );
-        for (name, _, site) in &eligible {
-            let message = if *name == pick {
-                format!("`{name}` is picked (first in `dir(module)`)")
-            } else {
-                format!("`{name}` is never instantiated")
-            };
-            diagnostic = diagnostic.with_related(&path, site.unwrap_or_default(), message);
-        }
-        out.push(diagnostic);
+        out.push(several_eligible(site, category, &eligible, pick));
     }
+    let pick_site = pick_site.unwrap_or_default();
     match analyzer.run(pick_id) {
         Run::Maybe | Run::Concrete(None) => {}
         Run::Concrete(Some(run)) => {
             if let Some(problem) = &run.signature {
-                out.push(
-                    Diagnostic::new(
-                        &PAN008,
-                        info,
-                        range,
-                        format!(
-                            "`{pick}.run` cannot be called as `run(context)`: {problem}; Panoptes logs the error on every run"
-                        ),
-                    )
-                    .with_related(&run.path, run.range, "`run` is defined here"),
-                );
+                out.push(bad_run_signature(site, pick, &run, problem));
             }
         }
         Run::Abstract(from) => {
-            let has_mixin = ["PanoptesSNMPBasePlugin", "PanoptesSNMPBaseEnrichmentPlugin"]
-                .iter()
-                .filter_map(|name| analyzer.framework.get(name))
-                .any(|&mixin| analyzer.subclass_of(pick_id, mixin) == Some(true));
-            let why = if from.is_empty() || from == pick.as_str() || !has_mixin {
-                format!("`{pick}` does not implement `run(self, context)`")
-            } else {
-                format!(
-                    "`{pick}` does not implement `run(self, context)`: `run` resolves to the abstract `{from}.run` (a mix-in such as `PanoptesSNMPBasePlugin` must come before `{from}` in the bases)"
-                )
-            };
-            out.push(
-                Diagnostic::new(
-                    &PAN008,
-                    info,
-                    range,
-                    format!("{why}: instantiating it fails and {SKIPS}"),
-                )
-                .with_related(
-                    &path,
-                    site,
-                    format!("`{pick}` is the class yapsy picks"),
-                ),
-            );
+            out.push(abstract_run(
+                site, analyzer, pick, pick_id, pick_site, &from,
+            ));
         }
     }
-    Some(category)
+}
+
+/// PAN008: no class of the module derives from the category class.
+fn no_plugin_class(site: &ModuleSite<'_>, category: Category) -> Diagnostic {
+    Diagnostic::new(
+        &PAN008,
+        site.info,
+        site.range,
+        format!(
+            "no class in `{}` derives from `{}` (a {} plugin): yapsy finds no plugin class and skips this plugin",
+            file_name(site.path),
+            category.class(),
+            category.name()
+        ),
+    )
+}
+
+/// PAN009: several eligible classes; yapsy instantiates `pick`, the alphabetically first.
+fn several_eligible(
+    site: &ModuleSite<'_>,
+    category: Category,
+    eligible: &[(&String, usize, Option<TextRange>)],
+    pick: &String,
+) -> Diagnostic {
+    let names: Vec<String> = eligible.iter().map(|(n, _, _)| format!("`{n}`")).collect();
+    let mut diagnostic = Diagnostic::new(
+        &PAN009,
+        site.info,
+        site.range,
+        format!(
+            "{} eligible {} plugin classes are visible in `{}` ({}): yapsy instantiates the alphabetically first, `{pick}`, and ignores the others",
+            eligible.len(),
+            category.name(),
+            file_name(site.path),
+            names.join(", ")
+        ),
+    );
+    for (name, _, name_site) in eligible {
+        let message = if *name == pick {
+            format!("`{name}` is picked (first in `dir(module)`)")
+        } else {
+            format!("`{name}` is never instantiated")
+        };
+        diagnostic = diagnostic.with_related(site.path, name_site.unwrap_or_default(), message);
+    }
+    diagnostic
+}
+
+/// PAN008: the picked class's `run` cannot be called as `run(context)`.
+fn bad_run_signature(site: &ModuleSite<'_>, pick: &str, run: &RunDef, problem: &str) -> Diagnostic {
+    Diagnostic::new(
+        &PAN008,
+        site.info,
+        site.range,
+        format!(
+            "`{pick}.run` cannot be called as `run(context)`: {problem}; Panoptes logs the error on every run"
+        ),
+    )
+    .with_related(&run.path, run.range, "`run` is defined here")
+}
+
+/// PAN008: `run` of the picked class resolves to an abstract method (defined in `from`, empty
+/// when nothing defines it); names the misordered mix-in when there is one.
+fn abstract_run(
+    site: &ModuleSite<'_>,
+    analyzer: &Analyzer<'_, '_>,
+    pick: &str,
+    pick_id: usize,
+    pick_site: TextRange,
+    from: &str,
+) -> Diagnostic {
+    let has_mixin = ["PanoptesSNMPBasePlugin", "PanoptesSNMPBaseEnrichmentPlugin"]
+        .iter()
+        .filter_map(|name| analyzer.framework.get(name))
+        .any(|&mixin| analyzer.subclass_of(pick_id, mixin) == Some(true));
+    let why = if from.is_empty() || from == pick || !has_mixin {
+        format!("`{pick}` does not implement `run(self, context)`")
+    } else {
+        format!(
+            "`{pick}` does not implement `run(self, context)`: `run` resolves to the abstract `{from}.run` (a mix-in such as `PanoptesSNMPBasePlugin` must come before `{from}` in the bases)"
+        )
+    };
+    Diagnostic::new(
+        &PAN008,
+        site.info,
+        site.range,
+        format!("{why}: instantiating it fails and {SKIPS}"),
+    )
+    .with_related(
+        site.path,
+        pick_site,
+        format!("`{pick}` is the class yapsy picks"),
+    )
 }
 
 fn report_no_category(

@@ -102,7 +102,7 @@ pub(crate) fn transforms(path: &Path, doc: &IniDocument, out: &mut Vec<Diagnosti
     let Some(section) = doc.section("transforms") else {
         return;
     };
-    let mut groups: Vec<(String, &str, TextRange)> = Vec::new();
+    let mut groups: Vec<KeptGroup<'_>> = Vec::new();
     for option in &section.options {
         let Some(Ok(value)) = doc.interpolate("transforms", &option.name) else {
             // Missing: impossible; an interpolation error is PAN003.
@@ -112,92 +112,150 @@ pub(crate) fn transforms(path: &Path, doc: &IniDocument, out: &mut Vec<Diagnosti
             continue;
         };
         let text = value.text.as_str();
-        let exact = text == option.value.text;
-        let name = &option.name;
-        let parts: Vec<&str> = text.split(':').collect();
-        let [kind, group, metrics] = parts.as_slice() else {
-            out.push(Diagnostic::new(
-                &PAN016,
-                path,
-                whole,
-                format!(
-                    "the transform `{name}` has {} `:`-separated parts, not the three of `rate:<metrics group type>:<metric>,<metric>`: the polling agent's `value.split(':')` unpacking raises `ValueError` in the results callback, and none of this plugin's metrics are published",
-                    parts.len()
-                ),
-            ));
-            continue;
+        let transform = Transform {
+            option,
+            text,
+            exact: text == option.value.text,
+            whole,
         };
-        if wrapping_quote(text).is_some() {
-            let inner = &text[1..text.len() - 1];
-            let diagnostic = Diagnostic::new(
-                &PAN016,
-                path,
-                whole,
-                format!(
-                    "the transform `{name}` is quoted: configparser keeps the quotes, so its type is `{kind}`, not `rate`; the polling agent logs \"no implementation for transform type\" and drops the `{group}` metrics groups from the output"
-                ),
-            );
-            out.push(with_unquote_fix(diagnostic, option, inner));
-            continue;
+        match transform.diagnose(path, &groups) {
+            Ok(group) => groups.push((group.to_string(), option.name.as_str(), option.key)),
+            Err(diagnostic) => out.push(*diagnostic),
+        }
+    }
+}
+
+/// A metrics group type the polling agent transforms: the group, the option that sets it,
+/// and that option's key.
+type KeptGroup<'a> = (String, &'a str, TextRange);
+
+/// One `[transforms]` option as the polling agent reads it.
+struct Transform<'a> {
+    option: &'a IniOption,
+    /// The interpolated value.
+    text: &'a str,
+    /// Whether the interpolated value is the raw text (so parts map to source ranges).
+    exact: bool,
+    /// The whole value's range.
+    whole: TextRange,
+}
+
+impl<'a> Transform<'a> {
+    /// The metrics group type this transform sets, or the PAN016 diagnostic (boxed: it is
+    /// large) of its first problem (`groups` are the group types set by the options before it).
+    fn diagnose(&self, path: &Path, groups: &[KeptGroup<'_>]) -> Result<&'a str, Box<Diagnostic>> {
+        let parts: Vec<&'a str> = self.text.split(':').collect();
+        let [kind, group, metrics] = parts.as_slice() else {
+            return Err(Box::new(self.wrong_part_count(path, parts.len())));
+        };
+        if wrapping_quote(self.text).is_some() {
+            return Err(Box::new(self.quoted(path, kind, group)));
         }
         let group_start = kind.len() + 1;
         let metrics_start = group_start + group.len() + 1;
         if *kind != "rate" {
-            let range = part_range(option, exact, 0, kind.len()).unwrap_or(whole);
-            out.push(Diagnostic::new(
-                &PAN016,
-                path,
-                range,
-                format!(
-                    "the transform type is `{kind}`: only `rate` is implemented (written exactly, no spaces); the polling agent logs \"no implementation for transform type\" and drops the `{}` metrics groups from the output",
-                    group.trim()
-                ),
-            ));
-            continue;
+            return Err(Box::new(self.unknown_type(path, kind, group)));
         }
         if group.trim().is_empty() || group.trim() != *group {
-            let range =
-                part_range(option, exact, group_start, group_start + group.len()).unwrap_or(whole);
-            out.push(Diagnostic::new(
-                &PAN016,
-                path,
-                range,
-                format!(
-                    "the metrics group type of `{name}` is `{group}`: Panoptes does not strip it, so it never equals a metrics group type and the transform never applies"
-                ),
-            ));
-            continue;
+            let range = self.part(group_start, group_start + group.len());
+            return Err(Box::new(self.unstripped_group(path, range, group)));
         }
         if metrics.split(',').all(|m| m.trim().is_empty()) {
-            let range = part_range(option, exact, metrics_start.min(text.len()), text.len())
-                .unwrap_or(whole);
-            out.push(Diagnostic::new(
-                &PAN016,
-                path,
-                range,
-                format!(
-                    "the transform `{name}` names no metrics: write `rate:{group}:<metric>,<metric>`; as it is, it converts nothing"
-                ),
-            ));
-            continue;
+            let range = self.part(metrics_start.min(self.text.len()), self.text.len());
+            return Err(Box::new(self.no_metrics(path, range, group)));
         }
-        if let Some((_, first, site)) = groups.iter().find(|(g, _, _)| g.as_str() == *group) {
-            let range =
-                part_range(option, exact, group_start, group_start + group.len()).unwrap_or(whole);
-            out.push(
-                Diagnostic::new(
-                    &PAN016,
-                    path,
-                    range,
-                    format!(
-                        "a transform for the metrics group type `{group}` is already set by `{first}`: the polling agent keeps only the first one per group type and ignores `{name}`; list all the metrics in one transform"
-                    ),
-                )
-                .with_related(path, *site, "the transform that is kept"),
-            );
-            continue;
+        if let Some(kept) = groups.iter().find(|(g, _, _)| g.as_str() == *group) {
+            let range = self.part(group_start, group_start + group.len());
+            return Err(Box::new(self.duplicate_group(path, range, group, kept)));
         }
-        groups.push(((*group).to_string(), name.as_str(), option.key));
+        Ok(group)
+    }
+
+    /// The source range of `text[start..end]`, or the whole value.
+    fn part(&self, start: usize, end: usize) -> TextRange {
+        part_range(self.option, self.exact, start, end).unwrap_or(self.whole)
+    }
+
+    fn pan016(&self, path: &Path, range: TextRange, message: String) -> Diagnostic {
+        Diagnostic::new(&PAN016, path, range, message)
+    }
+
+    fn wrong_part_count(&self, path: &Path, count: usize) -> Diagnostic {
+        let name = &self.option.name;
+        self.pan016(
+            path,
+            self.whole,
+            format!(
+                "the transform `{name}` has {count} `:`-separated parts, not the three of `rate:<metrics group type>:<metric>,<metric>`: the polling agent's `value.split(':')` unpacking raises `ValueError` in the results callback, and none of this plugin's metrics are published"
+            ),
+        )
+    }
+
+    /// The whole value is quoted; the fix removes the quotes.
+    fn quoted(&self, path: &Path, kind: &str, group: &str) -> Diagnostic {
+        let name = &self.option.name;
+        let inner = &self.text[1..self.text.len() - 1];
+        let diagnostic = self.pan016(
+            path,
+            self.whole,
+            format!(
+                "the transform `{name}` is quoted: configparser keeps the quotes, so its type is `{kind}`, not `rate`; the polling agent logs \"no implementation for transform type\" and drops the `{group}` metrics groups from the output"
+            ),
+        );
+        with_unquote_fix(diagnostic, self.option, inner)
+    }
+
+    fn unknown_type(&self, path: &Path, kind: &str, group: &str) -> Diagnostic {
+        self.pan016(
+            path,
+            self.part(0, kind.len()),
+            format!(
+                "the transform type is `{kind}`: only `rate` is implemented (written exactly, no spaces); the polling agent logs \"no implementation for transform type\" and drops the `{}` metrics groups from the output",
+                group.trim()
+            ),
+        )
+    }
+
+    fn unstripped_group(&self, path: &Path, range: TextRange, group: &str) -> Diagnostic {
+        let name = &self.option.name;
+        self.pan016(
+            path,
+            range,
+            format!(
+                "the metrics group type of `{name}` is `{group}`: Panoptes does not strip it, so it never equals a metrics group type and the transform never applies"
+            ),
+        )
+    }
+
+    fn no_metrics(&self, path: &Path, range: TextRange, group: &str) -> Diagnostic {
+        let name = &self.option.name;
+        self.pan016(
+            path,
+            range,
+            format!(
+                "the transform `{name}` names no metrics: write `rate:{group}:<metric>,<metric>`; as it is, it converts nothing"
+            ),
+        )
+    }
+
+    /// The group type is already set by `kept`, the transform the polling agent keeps.
+    fn duplicate_group(
+        &self,
+        path: &Path,
+        range: TextRange,
+        group: &str,
+        kept: &KeptGroup<'_>,
+    ) -> Diagnostic {
+        let name = &self.option.name;
+        let (_, first, site) = kept;
+        self.pan016(
+            path,
+            range,
+            format!(
+                "a transform for the metrics group type `{group}` is already set by `{first}`: the polling agent keeps only the first one per group type and ignores `{name}`; list all the metrics in one transform"
+            ),
+        )
+        .with_related(path, *site, "the transform that is kept")
     }
 }
 

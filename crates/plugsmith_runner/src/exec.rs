@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::os::fd::{FromRawFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -247,27 +247,45 @@ enum Wait {
 /// Runs the program under the sandbox; never panics on child behaviour.
 pub fn execute(spec: &ExecSpec, sandbox: &Sandbox) -> ExecOutcome {
     let mut out = ExecOutcome::default();
-    let (res_r, res_w) = match pipe_cloexec() {
-        Ok(p) => p,
+    let Spawned {
+        mut child,
+        res_reader,
+        start,
+    } = match spawn_child(spec, sandbox) {
+        Ok(s) => s,
         Err(e) => {
-            out.spawn_error = Some(format!("pipe: {e}"));
+            out.spawn_error = Some(e);
             return out;
         }
     };
+    let pid = child.id() as i32;
+    let readers = Readers::start(&mut child, spec.output_cap, res_reader, start);
+    let rx = spawn_waiter(pid);
+    let mut supervisor = Supervisor::new(spec, sandbox, pid, start);
+    let result = supervisor.run(&rx, &mut out);
+    out.wall = start.elapsed();
+    record_exit(&mut out, result);
+    supervisor.sweep_leftovers(&mut out);
+    out.mem = sandbox.stats();
+    readers.collect(spec.reader_deadline, &mut out);
+    out
+}
+
+/// A started child, the read end of its result pipe, and the instant of the spawn.
+struct Spawned {
+    child: Child,
+    res_reader: File,
+    start: Instant,
+}
+
+/// Creates the result pipe and spawns the program with the sandbox's setup run in the child.
+fn spawn_child(spec: &ExecSpec, sandbox: &Sandbox) -> Result<Spawned, String> {
+    let (res_r, res_w) = pipe_cloexec().map_err(|e| format!("pipe: {e}"))?;
     // SAFETY: res_r is a fresh fd we own.
     let res_reader = unsafe { File::from_raw_fd(res_r) };
     let procs = sandbox.procs_files();
     let rlimit_data = sandbox.rlimit_data();
-
-    let mut cmd = Command::new(&spec.program);
-    cmd.args(&spec.args)
-        .current_dir(&spec.cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in &spec.env {
-        cmd.env(k, v);
-    }
+    let mut cmd = command_for(spec);
     // SAFETY: child_setup only performs async-signal-safe syscalls on pre-allocated data.
     unsafe {
         cmd.pre_exec(move || child_setup(&procs, res_w, rlimit_data));
@@ -278,31 +296,96 @@ pub fn execute(spec: &ExecSpec, sandbox: &Sandbox) -> ExecOutcome {
     unsafe {
         libc::close(res_w);
     }
-    let mut child = match spawned {
-        Ok(c) => c,
-        Err(e) => {
-            out.spawn_error = Some(format!("could not start {}: {e}", spec.program.display()));
-            return out;
+    let child = spawned.map_err(|e| format!("could not start {}: {e}", spec.program.display()))?;
+    Ok(Spawned {
+        child,
+        res_reader,
+        start,
+    })
+}
+
+fn command_for(spec: &ExecSpec) -> Command {
+    let mut cmd = Command::new(&spec.program);
+    cmd.args(&spec.args)
+        .current_dir(&spec.cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in &spec.env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// The reader threads of one run (stdout, stderr, result pipe) and their EOF flags.
+struct Readers {
+    stdout: Arc<Mutex<Captured>>,
+    stderr: Arc<Mutex<Captured>>,
+    msgs: Arc<Mutex<(Vec<Message>, u64)>>,
+    done: Vec<Arc<AtomicBool>>,
+}
+
+impl Readers {
+    /// Starts one reader thread per pipe; a missing pipe counts as already at EOF.
+    fn start(child: &mut Child, cap: usize, res_reader: File, start: Instant) -> Readers {
+        let readers = Readers {
+            stdout: Arc::new(Mutex::new(Captured::default())),
+            stderr: Arc::new(Mutex::new(Captured::default())),
+            msgs: Arc::new(Mutex::new((Vec::new(), 0u64))),
+            done: (0..3).map(|_| Arc::new(AtomicBool::new(false))).collect(),
+        };
+        if let Some(o) = child.stdout.take() {
+            spawn_capture(o, cap, readers.stdout.clone(), readers.done[0].clone());
+        } else {
+            readers.done[0].store(true, Ordering::SeqCst);
         }
-    };
-    let pid = child.id() as i32;
-
-    let stdout_buf = Arc::new(Mutex::new(Captured::default()));
-    let stderr_buf = Arc::new(Mutex::new(Captured::default()));
-    let msgs = Arc::new(Mutex::new((Vec::new(), 0u64)));
-    let done: Vec<Arc<AtomicBool>> = (0..3).map(|_| Arc::new(AtomicBool::new(false))).collect();
-    if let Some(o) = child.stdout.take() {
-        spawn_capture(o, spec.output_cap, stdout_buf.clone(), done[0].clone());
-    } else {
-        done[0].store(true, Ordering::SeqCst);
+        if let Some(e) = child.stderr.take() {
+            spawn_capture(e, cap, readers.stderr.clone(), readers.done[1].clone());
+        } else {
+            readers.done[1].store(true, Ordering::SeqCst);
+        }
+        spawn_messages(
+            res_reader,
+            start,
+            readers.msgs.clone(),
+            readers.done[2].clone(),
+        );
+        readers
     }
-    if let Some(e) = child.stderr.take() {
-        spawn_capture(e, spec.output_cap, stderr_buf.clone(), done[1].clone());
-    } else {
-        done[1].store(true, Ordering::SeqCst);
-    }
-    spawn_messages(res_reader, start, msgs.clone(), done[2].clone());
 
+    /// Gives the readers until `deadline` to reach EOF (a process outside our reach may
+    /// hold a pipe open), then moves what they captured into `out`.
+    fn collect(self, deadline: Duration, out: &mut ExecOutcome) {
+        let reader_deadline = Instant::now() + deadline;
+        while self.pending() > 0 && Instant::now() < reader_deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        out.readers_abandoned = self.pending();
+        out.stdout = self
+            .stdout
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        out.stderr = self
+            .stderr
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let m = self.msgs.lock().unwrap_or_else(|e| e.into_inner());
+        out.messages = m.0.clone();
+        out.messages_dropped = m.1;
+    }
+
+    fn pending(&self) -> usize {
+        self.done
+            .iter()
+            .filter(|d| !d.load(Ordering::SeqCst))
+            .count()
+    }
+}
+
+/// Reaps the child on its own thread and sends its wait status and peak RSS.
+fn spawn_waiter(pid: i32) -> mpsc::Receiver<Wait> {
     let (tx, rx) = mpsc::channel::<Wait>();
     std::thread::spawn(move || {
         let mut status = 0;
@@ -322,84 +405,11 @@ pub fn execute(spec: &ExecSpec, sandbox: &Sandbox) -> ExecOutcome {
             maxrss_kib: ru.ru_maxrss,
         });
     });
+    rx
+}
 
-    let polling = sandbox.backend == Backend::Rlimit;
-    let mut known: BTreeSet<i32> = BTreeSet::new();
-    known.insert(pid);
-    let mut polled_peak = 0u64;
-    let mut soft_sent = false;
-    let mut stack_sent: Option<Instant> = None;
-    let mut killed_by_us = false;
-    let result: Option<Wait> = loop {
-        let now = start.elapsed();
-        let mut wait_for = Duration::from_millis(if polling { 50 } else { 1000 });
-        if spec.cancel.is_some() && stack_sent.is_none() {
-            wait_for = wait_for.min(CANCEL_POLL);
-        }
-        if let (Some(t), None) = (spec.timeout, stack_sent) {
-            wait_for = wait_for.min(t.saturating_sub(now));
-        }
-        if let (Some(s), false) = (spec.soft_timeout, soft_sent) {
-            wait_for = wait_for.min(s.saturating_sub(now));
-        }
-        if let (Some(at), false) = (stack_sent, killed_by_us) {
-            wait_for = wait_for.min(spec.stack_grace.saturating_sub(at.elapsed()));
-        }
-        match rx.recv_timeout(wait_for) {
-            Ok(w) => break Some(w),
-            Err(mpsc::RecvTimeoutError::Disconnected) => break None,
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-        }
-        let now = start.elapsed();
-        if polling {
-            let (set, rss) = tree_of(pid, &known);
-            known.extend(set.iter().copied());
-            polled_peak = polled_peak.max(rss);
-            if let Some(limit) = sandbox.limit
-                && rss > limit
-                && !killed_by_us
-            {
-                out.polled_limit_exceeded = true;
-                killed_by_us = true;
-                sandbox.kill_all(pid, &known, Duration::from_millis(200));
-            }
-        }
-        if let (Some(s), false) = (spec.soft_timeout, soft_sent)
-            && now >= s
-        {
-            soft_sent = true;
-            out.soft_timed_out = true;
-            // SAFETY: signal to our child.
-            unsafe {
-                libc::kill(pid, libc::SIGUSR2);
-            }
-        }
-        // The deadline and a cancellation share one stop path: stack dump, grace, whole-tree kill.
-        match stack_sent {
-            None => {
-                let timed_out = spec.timeout.is_some_and(|t| now >= t);
-                let cancelled = spec.cancel.as_ref().is_some_and(CancelToken::is_cancelled);
-                if timed_out || cancelled {
-                    out.timed_out = timed_out;
-                    out.cancelled = cancelled && !timed_out;
-                    stack_sent = Some(Instant::now());
-                    // SAFETY: signal to our child; the harness's faulthandler dumps the stack.
-                    unsafe {
-                        libc::kill(pid, libc::SIGUSR1);
-                    }
-                }
-            }
-            Some(at) if at.elapsed() >= spec.stack_grace && !killed_by_us => {
-                killed_by_us = true;
-                if polling {
-                    known.extend(tree_of(pid, &known).0);
-                }
-                sandbox.kill_all(pid, &known, Duration::from_millis(500));
-            }
-            _ => {}
-        }
-    };
-    out.wall = start.elapsed();
+/// Records the exit code or signal and the main process's peak RSS.
+fn record_exit(out: &mut ExecOutcome, result: Option<Wait>) {
     if let Some(Wait::Exited { status, maxrss_kib }) = result {
         if libc::WIFEXITED(status) {
             out.exit_code = Some(libc::WEXITSTATUS(status));
@@ -408,52 +418,179 @@ pub fn execute(spec: &ExecSpec, sandbox: &Sandbox) -> ExecOutcome {
         }
         out.maxrss_main = Some((maxrss_kib.max(0) as u64) * 1024);
     }
+}
 
-    // Leftovers: whatever still runs after the main process ended.
-    if polling {
-        known.extend(tree_of(pid, &known).0);
-        known.remove(&pid);
-        let alive: BTreeSet<i32> = known
-            .iter()
-            .copied()
+/// The state of the supervising loop: which signals were sent, and (fallback backend)
+/// the process tree seen so far.
+struct Supervisor<'a> {
+    spec: &'a ExecSpec,
+    sandbox: &'a Sandbox,
+    pid: i32,
+    start: Instant,
+    polling: bool,
+    known: BTreeSet<i32>,
+    polled_peak: u64,
+    soft_sent: bool,
+    stack_sent: Option<Instant>,
+    killed_by_us: bool,
+}
+
+impl<'a> Supervisor<'a> {
+    fn new(spec: &'a ExecSpec, sandbox: &'a Sandbox, pid: i32, start: Instant) -> Self {
+        Supervisor {
+            spec,
+            sandbox,
+            pid,
+            start,
+            polling: sandbox.backend == Backend::Rlimit,
+            known: BTreeSet::from([pid]),
+            polled_peak: 0,
+            soft_sent: false,
+            stack_sent: None,
+            killed_by_us: false,
+        }
+    }
+
+    /// Waits for the main process to end, acting on the deadlines, a cancellation and
+    /// (fallback backend) the polled memory limit in between. `None` if the waiter vanished.
+    fn run(&mut self, rx: &mpsc::Receiver<Wait>, out: &mut ExecOutcome) -> Option<Wait> {
+        loop {
+            match rx.recv_timeout(self.wait_for()) {
+                Ok(w) => return Some(w),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            let now = self.start.elapsed();
+            if self.polling {
+                self.poll_tree(out);
+            }
+            self.check_soft_deadline(now, out);
+            self.check_stop(now, out);
+        }
+    }
+
+    /// How long to block on the waiter before the next check is due.
+    fn wait_for(&self) -> Duration {
+        let spec = self.spec;
+        let now = self.start.elapsed();
+        let mut wait_for = Duration::from_millis(if self.polling { 50 } else { 1000 });
+        if spec.cancel.is_some() && self.stack_sent.is_none() {
+            wait_for = wait_for.min(CANCEL_POLL);
+        }
+        if let (Some(t), None) = (spec.timeout, self.stack_sent) {
+            wait_for = wait_for.min(t.saturating_sub(now));
+        }
+        if let (Some(s), false) = (spec.soft_timeout, self.soft_sent) {
+            wait_for = wait_for.min(s.saturating_sub(now));
+        }
+        if let (Some(at), false) = (self.stack_sent, self.killed_by_us) {
+            wait_for = wait_for.min(spec.stack_grace.saturating_sub(at.elapsed()));
+        }
+        wait_for
+    }
+
+    /// Fallback backend: records the tree and its peak RSS, kills it when over the limit.
+    fn poll_tree(&mut self, out: &mut ExecOutcome) {
+        let (set, rss) = tree_of(self.pid, &self.known);
+        self.known.extend(set.iter().copied());
+        self.polled_peak = self.polled_peak.max(rss);
+        if let Some(limit) = self.sandbox.limit
+            && rss > limit
+            && !self.killed_by_us
+        {
+            out.polled_limit_exceeded = true;
+            self.killed_by_us = true;
+            self.sandbox
+                .kill_all(self.pid, &self.known, Duration::from_millis(200));
+        }
+    }
+
+    /// Sends SIGUSR2 once, when the soft deadline has passed.
+    fn check_soft_deadline(&mut self, now: Duration, out: &mut ExecOutcome) {
+        if let (Some(s), false) = (self.spec.soft_timeout, self.soft_sent)
+            && now >= s
+        {
+            self.soft_sent = true;
+            out.soft_timed_out = true;
+            // SAFETY: signal to our child.
+            unsafe {
+                libc::kill(self.pid, libc::SIGUSR2);
+            }
+        }
+    }
+
+    /// The deadline and a cancellation share one stop path: stack dump, grace, whole-tree kill.
+    fn check_stop(&mut self, now: Duration, out: &mut ExecOutcome) {
+        match self.stack_sent {
+            None => {
+                let timed_out = self.spec.timeout.is_some_and(|t| now >= t);
+                let cancelled = (self.spec.cancel.as_ref()).is_some_and(CancelToken::is_cancelled);
+                if timed_out || cancelled {
+                    out.timed_out = timed_out;
+                    out.cancelled = cancelled && !timed_out;
+                    self.stack_sent = Some(Instant::now());
+                    // SAFETY: signal to our child; the harness's faulthandler dumps the stack.
+                    unsafe {
+                        libc::kill(self.pid, libc::SIGUSR1);
+                    }
+                }
+            }
+            Some(at) if at.elapsed() >= self.spec.stack_grace && !self.killed_by_us => {
+                self.killed_by_us = true;
+                if self.polling {
+                    self.known.extend(tree_of(self.pid, &self.known).0);
+                }
+                self.sandbox
+                    .kill_all(self.pid, &self.known, Duration::from_millis(500));
+            }
+            _ => {}
+        }
+    }
+
+    /// Kills whatever still runs after the main process ended; records orphans and survivors.
+    fn sweep_leftovers(&mut self, out: &mut ExecOutcome) {
+        if self.polling {
+            self.sweep_polled(out);
+        } else {
+            self.sweep_sandbox(out);
+        }
+    }
+
+    /// Fallback backend: sweeps the polled tree.
+    fn sweep_polled(&mut self, out: &mut ExecOutcome) {
+        let pid = self.pid;
+        self.known.extend(tree_of(pid, &self.known).0);
+        self.known.remove(&pid);
+        let alive: BTreeSet<i32> = (self.known.iter().copied())
             .filter(|p| std::path::Path::new(&format!("/proc/{p}")).exists())
             .collect();
         if !alive.is_empty() {
-            let n = sandbox.kill_all(pid, &alive, Duration::from_millis(500));
-            if !killed_by_us {
+            let n = self
+                .sandbox
+                .kill_all(pid, &alive, Duration::from_millis(500));
+            if !self.killed_by_us {
                 out.orphans_killed = n;
             }
         }
         out.survivors = tree_of(pid, &alive).0.into_iter().collect();
-        out.polled_peak = Some(polled_peak);
-    } else {
-        let left = sandbox.pids();
+        out.polled_peak = Some(self.polled_peak);
+    }
+
+    /// Cgroup backend: sweeps what the sandbox still lists, else the run's process group.
+    fn sweep_sandbox(&self, out: &mut ExecOutcome) {
+        let left = self.sandbox.pids();
         if !left.is_empty() {
-            let n = sandbox.kill_all(pid, &BTreeSet::new(), Duration::from_secs(2));
-            if !killed_by_us {
+            let n = (self.sandbox).kill_all(self.pid, &BTreeSet::new(), Duration::from_secs(2));
+            if !self.killed_by_us {
                 out.orphans_killed = n;
             }
         } else {
             // Our group may hold members the cgroup no longer lists (none), still sweep the pgid.
             // SAFETY: signal to the run's own process group.
             unsafe {
-                libc::killpg(pid, libc::SIGKILL);
+                libc::killpg(self.pid, libc::SIGKILL);
             }
         }
-        out.survivors = sandbox.pids().into_iter().collect();
+        out.survivors = self.sandbox.pids().into_iter().collect();
     }
-    out.mem = sandbox.stats();
-
-    // Readers have their own deadline: a process outside our reach may hold a pipe open.
-    let reader_deadline = Instant::now() + spec.reader_deadline;
-    while done.iter().any(|d| !d.load(Ordering::SeqCst)) && Instant::now() < reader_deadline {
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    out.readers_abandoned = done.iter().filter(|d| !d.load(Ordering::SeqCst)).count();
-    out.stdout = stdout_buf.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    out.stderr = stderr_buf.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    let m = msgs.lock().unwrap_or_else(|e| e.into_inner());
-    out.messages = m.0.clone();
-    out.messages_dropped = m.1;
-    out
 }

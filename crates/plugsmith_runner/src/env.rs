@@ -308,15 +308,7 @@ pub fn ensure_venv(
     installer: Installer,
     cancel: Option<&CancelToken>,
 ) -> Result<Venv, String> {
-    // uv's environments differ from venv's (no pip inside): the tool is part of the key.
-    let uv = match installer {
-        Installer::Pip => None,
-        Installer::Auto => find_uv(),
-        Installer::Uv => Some(find_uv().ok_or(
-            "--installer uv: no uv found ($PLUGSMITH_UV, PATH, ~/.local/bin, ~/.cargo/bin); \
-             install it (`pip install uv`) or use --installer pip",
-        )?),
-    };
+    let uv = uv_for(installer)?;
     let text = fs::read_to_string(requirements)
         .map_err(|e| format!("cannot read {}: {e}", requirements.display()))?;
     let version = match &base.version {
@@ -325,9 +317,53 @@ pub fn ensure_venv(
             .version
             .unwrap_or_default(),
     };
+    let key = venv_key(base, &version, &text, plugin_dir, uv.is_some());
+    let root = cache.join("venvs");
+    fs::create_dir_all(&root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+    let dir = root.join(&key);
+    if let Some(venv) = cached_venv(&dir) {
+        return Ok(venv);
+    }
+    // One builder at a time per key; held until this function returns.
+    let _lock = lock_key(&root, &key, cancel)?;
+    if let Some(venv) = cached_venv(&dir) {
+        return Ok(venv);
+    }
+    let build = Build {
+        base,
+        requirements,
+        plugin_dir,
+        python: dir.join("bin").join("python"),
+        dir,
+        cancel,
+    };
+    build.run(uv, installer)
+}
+
+/// The `uv` binary to build with, if any, for the chosen installer.
+fn uv_for(installer: Installer) -> Result<Option<PathBuf>, String> {
+    Ok(match installer {
+        Installer::Pip => None,
+        Installer::Auto => find_uv(),
+        Installer::Uv => Some(find_uv().ok_or(
+            "--installer uv: no uv found ($PLUGSMITH_UV, PATH, ~/.local/bin, ~/.cargo/bin); \
+             install it (`pip install uv`) or use --installer pip",
+        )?),
+    })
+}
+
+/// The cache key of an environment: the requirements (with a fingerprint of local path
+/// requirements), the base interpreter and its version, the tool and the platform.
+fn venv_key(
+    base: &Interpreter,
+    version: &str,
+    requirements: &str,
+    plugin_dir: &Path,
+    uv: bool,
+) -> String {
     let mut h = Sha256::new();
     h.update(b"plugsmith-venv-v1\0");
-    for line in normalise_requirements(&text) {
+    for line in normalise_requirements(requirements) {
         h.update(line.as_bytes());
         h.update(b"\n");
         let l = line.trim_start_matches("-e ").trim();
@@ -336,39 +372,42 @@ pub fn ensure_venv(
             fingerprint_local(&plugin_dir.join(local), &mut h);
         }
     }
+    // uv's environments differ from venv's (no pip inside): the tool is part of the key.
     h.update(format!(
         "\0{version}\0{}\0{}\0{}-{}",
         base.path.display(),
-        if uv.is_some() { "uv" } else { "pip" },
+        if uv { "uv" } else { "pip" },
         std::env::consts::OS,
         std::env::consts::ARCH
     ));
-    let key = hex(&h.finalize()[..16]);
-    let root = cache.join("venvs");
-    fs::create_dir_all(&root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
-    let dir = root.join(&key);
+    hex(&h.finalize()[..16])
+}
+
+/// The environment in `dir` when a complete build is there.
+fn cached_venv(dir: &Path) -> Option<Venv> {
     let ready = dir.join(".plugsmith-ready");
     let python = dir.join("bin").join("python");
-    if ready.exists() && python.exists() {
-        return Ok(Venv {
-            python,
-            dir,
-            cached: true,
-            installer: fs::read_to_string(&ready)
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-            build: Duration::ZERO,
-        });
-    }
-    // One builder at a time per key.
+    (ready.exists() && python.exists()).then(|| Venv {
+        python,
+        dir: dir.to_path_buf(),
+        cached: true,
+        installer: fs::read_to_string(&ready)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        build: Duration::ZERO,
+    })
+}
+
+/// Takes the builder lock of `key` (released when the file is dropped). Polled rather than
+/// blocking, so a cancelled run does not wait for another's build.
+fn lock_key(root: &Path, key: &str, cancel: Option<&CancelToken>) -> Result<fs::File, String> {
     let lock = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(root.join(format!("{key}.lock")))
         .map_err(|e| format!("lock: {e}"))?;
-    // Polled rather than blocking, so a cancelled run does not wait for another's build.
     loop {
         // SAFETY: flock on an fd we own; released when `lock` is dropped.
         if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
@@ -385,116 +424,124 @@ pub fn ensure_venv(
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    if ready.exists() && python.exists() {
-        return Ok(Venv {
-            python,
-            dir,
-            cached: true,
-            installer: fs::read_to_string(&ready)
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-            build: Duration::ZERO,
-        });
-    }
-    let start = Instant::now();
-    let _ = fs::remove_dir_all(&dir);
-    let limit = Duration::from_secs(900);
-    let fail = |step: &str, err: String, dir: &Path| {
-        let _ = fs::remove_dir_all(dir);
-        let tail: String = err
-            .chars()
-            .rev()
-            .take(4000)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        Err(format!(
-            "building the plugin's environment failed ({step}):\n{}",
-            tail.trim()
-        ))
-    };
-    let chosen = installer;
-    let installer;
-    if let Some(uv) = uv {
-        installer = format!("uv ({})", uv.display());
-        let (ok, _, err) = run_with_deadline(
-            Command::new(&uv)
-                .args(["venv", "-q", "--python"])
-                .arg(&base.path)
-                .arg(&dir),
-            limit,
-            cancel,
-        )
-        .inspect_err(|_| {
-            let _ = fs::remove_dir_all(&dir);
-        })?;
-        if !ok {
-            return fail("uv venv", err, &dir);
-        }
-        let (ok, _, err) = run_with_deadline(
-            Command::new(&uv)
-                .current_dir(plugin_dir)
-                .args(["pip", "install", "-q", "--python"])
-                .arg(&python)
-                .arg("-r")
-                .arg(requirements),
-            limit,
-            cancel,
-        )
-        .inspect_err(|_| {
-            let _ = fs::remove_dir_all(&dir);
-        })?;
-        if !ok {
-            return fail("uv pip install", err, &dir);
-        }
-    } else {
-        installer = if chosen == Installer::Auto {
-            "venv + pip (uv not found)".to_string()
-        } else {
-            "venv + pip".to_string()
+    Ok(lock)
+}
+
+/// Deadline of each step of an environment build.
+const BUILD_STEP_LIMIT: Duration = Duration::from_secs(900);
+
+/// One environment build into `dir`.
+struct Build<'a> {
+    base: &'a Interpreter,
+    requirements: &'a Path,
+    plugin_dir: &'a Path,
+    dir: PathBuf,
+    python: PathBuf,
+    cancel: Option<&'a CancelToken>,
+}
+
+impl Build<'_> {
+    /// Builds the environment from scratch with uv (when given) or venv + pip, then marks
+    /// it ready. A failed build leaves no directory behind.
+    fn run(self, uv: Option<PathBuf>, chosen: Installer) -> Result<Venv, String> {
+        let start = Instant::now();
+        let _ = fs::remove_dir_all(&self.dir);
+        let installer = match uv {
+            Some(uv) => {
+                self.with_uv(&uv)?;
+                format!("uv ({})", uv.display())
+            }
+            None => {
+                self.with_pip()?;
+                if chosen == Installer::Auto {
+                    "venv + pip (uv not found)".to_string()
+                } else {
+                    "venv + pip".to_string()
+                }
+            }
         };
-        let (ok, _, err) = run_with_deadline(
-            Command::new(&base.path).args(["-m", "venv"]).arg(&dir),
-            limit,
-            cancel,
-        )
-        .inspect_err(|_| {
-            let _ = fs::remove_dir_all(&dir);
-        })?;
-        if !ok {
-            return fail("python -m venv", err, &dir);
-        }
-        let (ok, out, err) = run_with_deadline(
-            Command::new(&python)
-                .current_dir(plugin_dir)
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "-q",
-                    "--disable-pip-version-check",
-                    "--no-input",
-                    "-r",
-                ])
-                .arg(requirements),
-            limit,
-            cancel,
-        )
-        .inspect_err(|_| {
-            let _ = fs::remove_dir_all(&dir);
-        })?;
-        if !ok {
-            return fail("pip install", format!("{out}\n{err}"), &dir);
-        }
+        let ready = self.dir.join(".plugsmith-ready");
+        fs::write(&ready, &installer)
+            .map_err(|e| format!("cannot mark {}: {e}", self.dir.display()))?;
+        Ok(Venv {
+            python: self.python,
+            dir: self.dir,
+            cached: false,
+            installer,
+            build: start.elapsed(),
+        })
     }
-    fs::write(&ready, &installer).map_err(|e| format!("cannot mark {}: {e}", dir.display()))?;
-    Ok(Venv {
-        python,
-        dir,
-        cached: false,
-        installer,
-        build: start.elapsed(),
-    })
+
+    /// `uv venv` + `uv pip install -r`.
+    fn with_uv(&self, uv: &Path) -> Result<(), String> {
+        let mut venv = Command::new(uv);
+        venv.args(["venv", "-q", "--python"])
+            .arg(&self.base.path)
+            .arg(&self.dir);
+        self.step("uv venv", &mut venv, false)?;
+        let mut install = Command::new(uv);
+        install
+            .current_dir(self.plugin_dir)
+            .args(["pip", "install", "-q", "--python"])
+            .arg(&self.python)
+            .arg("-r")
+            .arg(self.requirements);
+        self.step("uv pip install", &mut install, false)
+    }
+
+    /// `python -m venv` + `pip install -r`.
+    fn with_pip(&self) -> Result<(), String> {
+        let mut venv = Command::new(&self.base.path);
+        venv.args(["-m", "venv"]).arg(&self.dir);
+        self.step("python -m venv", &mut venv, false)?;
+        let mut install = Command::new(&self.python);
+        install
+            .current_dir(self.plugin_dir)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--no-input",
+                "-r",
+            ])
+            .arg(self.requirements);
+        self.step("pip install", &mut install, true)
+    }
+
+    /// Runs one build step; on failure removes the directory and returns the error, with the
+    /// step's stderr (and stdout first when `with_stdout`) as the message.
+    fn step(&self, step: &str, cmd: &mut Command, with_stdout: bool) -> Result<(), String> {
+        let (ok, out, err) =
+            run_with_deadline(cmd, BUILD_STEP_LIMIT, self.cancel).inspect_err(|_| {
+                let _ = fs::remove_dir_all(&self.dir);
+            })?;
+        if ok {
+            return Ok(());
+        }
+        let _ = fs::remove_dir_all(&self.dir);
+        let err = if with_stdout {
+            format!("{out}\n{err}")
+        } else {
+            err
+        };
+        Err(build_failed(step, &err))
+    }
+}
+
+/// The error of a failed build step: its name and the last 4000 characters of its output.
+fn build_failed(step: &str, err: &str) -> String {
+    let tail: String = err
+        .chars()
+        .rev()
+        .take(4000)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!(
+        "building the plugin's environment failed ({step}):\n{}",
+        tail.trim()
+    )
 }

@@ -275,61 +275,86 @@ pub fn arc007(context: &Context<'_>) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let mut seen: HashMap<String, TextRange> = HashMap::new();
     for (decorator, function) in shared_tasks(file) {
+        let task = Task::new(context, function);
+        match name_argument(file, decorator) {
+            NameArgument::Literal(value, name) => {
+                diagnostics.extend(task.check_name(context, value, name, &mut seen));
+            }
+            NameArgument::Dynamic => {}
+            NameArgument::Missing => diagnostics.push(task.missing_name(context, decorator)),
+        }
+    }
+    diagnostics
+}
+
+/// A `@shared_task` function and the name ArchiHub's convention gives it.
+struct Task<'t> {
+    function_name: &'t str,
+    /// `<slug>.<function>`, when the slug is known.
+    expected: Option<String>,
+}
+
+impl<'t> Task<'t> {
+    fn new(context: &Context<'t>, function: TsNode<'_>) -> Self {
         let function_name = function
             .child_by_field_name("name")
-            .map_or("", |name| file.text_of(name));
+            .map_or("", |name| context.file.text_of(name));
         let expected = context.slug.map(|slug| format!("{slug}.{function_name}"));
-        let convention = expected
+        Task {
+            function_name,
+            expected,
+        }
+    }
+
+    /// The convention, for messages.
+    fn convention(&self) -> String {
+        self.expected
             .as_ref()
-            .map_or_else(|| "`<slug>.<function>`".to_string(), |e| format!("`{e}`"));
-        let (value, name) = match name_argument(file, decorator) {
-            NameArgument::Literal(value, name) => (value, name),
-            NameArgument::Dynamic => continue,
-            NameArgument::Missing => {
-                diagnostics.push(Diagnostic::new(
-                    &ARC007,
-                    context.path,
-                    range_of(decorator),
-                    format!(
-                        "`@shared_task` without `name=`: Celery names the task after the module \
-                         (`app.plugins.{}.{function_name}`) instead of ArchiHub's \
-                         `<slug>.<function>` convention; write `name={}`",
-                        context.slug.unwrap_or("<slug>"),
-                        expected.as_ref().map_or_else(
-                            || "'<slug>.<function>'".to_string(),
-                            |e| format!("'{e}'")
-                        )
-                    ),
-                ));
-                continue;
-            }
-        };
+            .map_or_else(|| "`<slug>.<function>`".to_string(), |e| format!("`{e}`"))
+    }
+
+    /// The decorator has no `name=`.
+    fn missing_name(&self, context: &Context<'_>, decorator: TsNode<'_>) -> Diagnostic {
+        let function_name = self.function_name;
+        Diagnostic::new(
+            &ARC007,
+            context.path,
+            range_of(decorator),
+            format!(
+                "`@shared_task` without `name=`: Celery names the task after the module \
+                 (`app.plugins.{}.{function_name}`) instead of ArchiHub's \
+                 `<slug>.<function>` convention; write `name={}`",
+                context.slug.unwrap_or("<slug>"),
+                self.expected
+                    .as_ref()
+                    .map_or_else(|| "'<slug>.<function>'".to_string(), |e| format!("'{e}'"))
+            ),
+        )
+    }
+
+    /// The literal `name=` (`value`, decoded as `name`): a name used twice (recorded in
+    /// `seen`), the template placeholder, or a name off the convention.
+    fn check_name(
+        &self,
+        context: &Context<'_>,
+        value: TsNode<'_>,
+        name: String,
+        seen: &mut HashMap<String, TextRange>,
+    ) -> Option<Diagnostic> {
         let range = range_of(value);
         if let Some(first) = seen.get(&name) {
-            diagnostics.push(
-                Diagnostic::new(
-                    &ARC007,
-                    context.path,
-                    range,
-                    format!(
-                        "Celery task name `{name}` is used twice: task names are global, the \
-                         second registration replaces the first and its calls run the wrong \
-                         function"
-                    ),
-                )
-                .with_related(context.path, *first, "first task with this name"),
-            );
-            continue;
+            return Some(duplicate_task(context, range, &name, *first));
         }
         seen.insert(name.clone(), range);
         let placeholder = name == "FUNCNAME";
-        let off_convention = match &expected {
+        let off_convention = match &self.expected {
             Some(expected) => name != *expected,
-            None => !name.ends_with(&format!(".{function_name}")),
+            None => !name.ends_with(&format!(".{}", self.function_name)),
         };
         if !placeholder && !off_convention {
-            continue;
+            return None;
         }
+        let convention = self.convention();
         let message = if placeholder {
             format!(
                 "`@shared_task` name is still the template placeholder `'FUNCNAME'`: task \
@@ -343,24 +368,53 @@ pub fn arc007(context: &Context<'_>) -> Vec<Diagnostic> {
                  another plugin's task"
             )
         };
-        let mut diagnostic = Diagnostic::new(&ARC007, context.path, range, message);
-        if let Some(expected) = &expected {
-            let quote = file
-                .text_of(value)
-                .chars()
-                .rfind(|ch| *ch == '\'' || *ch == '"')
-                .unwrap_or('\'');
-            diagnostic = diagnostic.with_fix(
-                format!("Name the task `{expected}`"),
-                vec![Edit {
-                    range,
-                    new_text: format!("{quote}{expected}{quote}"),
-                }],
-            );
-        }
-        diagnostics.push(diagnostic);
+        let diagnostic = Diagnostic::new(&ARC007, context.path, range, message);
+        Some(self.with_rename_fix(context.file, diagnostic, value))
     }
-    diagnostics
+
+    /// The fix writing the expected name in `value`'s quotes, when the slug is known.
+    fn with_rename_fix(
+        &self,
+        file: &PythonFile,
+        diagnostic: Diagnostic,
+        value: TsNode<'_>,
+    ) -> Diagnostic {
+        let Some(expected) = &self.expected else {
+            return diagnostic;
+        };
+        let quote = file
+            .text_of(value)
+            .chars()
+            .rfind(|ch| *ch == '\'' || *ch == '"')
+            .unwrap_or('\'');
+        diagnostic.with_fix(
+            format!("Name the task `{expected}`"),
+            vec![Edit {
+                range: range_of(value),
+                new_text: format!("{quote}{expected}{quote}"),
+            }],
+        )
+    }
+}
+
+/// ARC007: the task name `name` is already registered at `first`.
+fn duplicate_task(
+    context: &Context<'_>,
+    range: TextRange,
+    name: &str,
+    first: TextRange,
+) -> Diagnostic {
+    Diagnostic::new(
+        &ARC007,
+        context.path,
+        range,
+        format!(
+            "Celery task name `{name}` is used twice: task names are global, the \
+             second registration replaces the first and its calls run the wrong \
+             function"
+        ),
+    )
+    .with_related(context.path, first, "first task with this name")
 }
 
 /// Every `@shared_task` / `@shared_task(...)` / `@celery.shared_task(...)` decorator with the
@@ -459,115 +513,164 @@ const FORWARDED: [(&str, usize); 2] = [("capabilities", 9), ("actions", 10)];
 /// to `PluginClass.__init__`: passed as the literal `None`, captured by an `__init__`
 /// parameter and not passed on, or collected in `**kwargs` that are not passed on.
 pub fn arc012(context: &Context<'_>, class: TsNode<'_>, info: &Node) -> Vec<Diagnostic> {
-    let file = context.file;
-    let Some((_, init)) = methods(file, class)
+    let Some(init) = InitForwarding::of(context.file, class) else {
+        return Vec::new();
+    };
+    FORWARDED
         .into_iter()
-        .rfind(|(name, _)| name == "__init__")
-    else {
-        return Vec::new();
-    };
-    let Some(parameters) = init.child_by_field_name("parameters") else {
-        return Vec::new();
-    };
-    let Some((call, skip)) = super_init_call(file, init) else {
-        return Vec::new();
-    };
-    let Some(arguments) = call.child_by_field_name("arguments") else {
-        return Vec::new();
-    };
-    let signature = Signature::of(file, parameters);
-    let mut positional = Vec::new();
-    let mut keywords: Vec<(String, TsNode<'_>)> = Vec::new();
-    let mut splat = false;
-    let mut cursor = arguments.walk();
-    for argument in arguments.named_children(&mut cursor) {
-        match argument.kind() {
-            "keyword_argument" => {
-                if let (Some(name), Some(value)) = (
-                    argument.child_by_field_name("name"),
-                    argument.child_by_field_name("value"),
-                ) {
-                    keywords.push((file.text_of(name).to_string(), value));
+        .filter(|(key, _)| declares(info, key))
+        .filter_map(|(key, index)| init.diagnose(context, key, index))
+        .collect()
+}
+
+/// Whether `plugin_info` declares `key` with a value that is not `null` nor `[]`.
+fn declares(info: &Node, key: &str) -> bool {
+    info.get(key)
+        .is_some_and(|member| match &member.value.value {
+            Value::Array(items) => !items.is_empty(),
+            Value::Null => false,
+            _ => true,
+        })
+}
+
+/// The class's `__init__` and the `PluginClass.__init__` call in it.
+struct InitForwarding<'t> {
+    parameters: TsNode<'t>,
+    signature: Signature,
+    call: TsNode<'t>,
+    /// Leading arguments that are not `PluginClass.__init__` parameters.
+    skip: usize,
+    /// Positional arguments of the call.
+    positional: Vec<TsNode<'t>>,
+    /// Keyword arguments of the call: name, value.
+    keywords: Vec<(String, TsNode<'t>)>,
+    /// The call passes `**something`.
+    splat: bool,
+}
+
+impl<'t> InitForwarding<'t> {
+    /// `None` when there is no `__init__`, no such call, or the call passes `*args` (the
+    /// positions cannot be known).
+    fn of(file: &PythonFile, class: TsNode<'t>) -> Option<Self> {
+        let (_, init) = methods(file, class)
+            .into_iter()
+            .rfind(|(name, _)| name == "__init__")?;
+        let parameters = init.child_by_field_name("parameters")?;
+        let (call, skip) = super_init_call(file, init)?;
+        let arguments = call.child_by_field_name("arguments")?;
+        let mut forwarding = InitForwarding {
+            parameters,
+            signature: Signature::of(file, parameters),
+            call,
+            skip,
+            positional: Vec::new(),
+            keywords: Vec::new(),
+            splat: false,
+        };
+        let mut cursor = arguments.walk();
+        for argument in arguments.named_children(&mut cursor) {
+            match argument.kind() {
+                "keyword_argument" => {
+                    if let (Some(name), Some(value)) = (
+                        argument.child_by_field_name("name"),
+                        argument.child_by_field_name("value"),
+                    ) {
+                        forwarding
+                            .keywords
+                            .push((file.text_of(name).to_string(), value));
+                    }
                 }
+                "dictionary_splat" => forwarding.splat = true,
+                "list_splat" => return None,
+                "comment" => {}
+                _ => forwarding.positional.push(argument),
             }
-            "dictionary_splat" => splat = true,
-            "list_splat" => return Vec::new(),
-            "comment" => {}
-            _ => positional.push(argument),
         }
+        Some(forwarding)
     }
-    let mut diagnostics = Vec::new();
-    for (key, index) in FORWARDED {
-        let declared = info
-            .get(key)
-            .is_some_and(|member| match &member.value.value {
-                Value::Array(items) => !items.is_empty(),
-                Value::Null => false,
-                _ => true,
-            });
-        if !declared {
-            continue;
-        }
-        let passed = keywords
+
+    /// The argument the call passes for `key` (by keyword, or at `index` after `self`).
+    fn passed(&self, key: &str, index: usize) -> Option<TsNode<'t>> {
+        self.keywords
             .iter()
             .find(|(name, _)| name == key)
             .map(|(_, value)| *value)
-            .or_else(|| positional.get(index + skip).copied());
-        let consequence = consequence(key);
-        match passed {
-            Some(value) if file.text_of(value) == "None" => {
-                let mut diagnostic = Diagnostic::new(
-                    &ARC012,
-                    context.path,
-                    range_of(value),
-                    format!(
-                        "`plugin_info` declares `{key}` but `__init__` passes `None` as `{key}` \
-                         to `PluginClass.__init__` (as ArchiHub's template does), so the plugin \
-                         object has no {key}: {consequence}"
-                    ),
-                );
-                if signature.accepts(key) {
-                    diagnostic = diagnostic.with_fix(
-                        format!("Pass the `{key}` parameter on"),
-                        vec![Edit {
-                            range: range_of(value),
-                            new_text: key.to_string(),
-                        }],
-                    );
-                }
-                diagnostics.push(diagnostic);
+            .or_else(|| self.positional.get(index + self.skip).copied())
+    }
+
+    /// ARC012 for the declared `key`, which `PluginClass.__init__` takes at `index`.
+    fn diagnose(&self, context: &Context<'_>, key: &str, index: usize) -> Option<Diagnostic> {
+        match self.passed(key, index) {
+            Some(value) if context.file.text_of(value) == "None" => {
+                Some(self.passes_none(context, key, value))
             }
-            Some(_) => {}
-            None if signature.accepts(key) => {
-                let range = parameter_range(file, parameters, key).unwrap_or(range_of(call));
-                diagnostics.push(Diagnostic::new(
-                    &ARC012,
-                    context.path,
-                    range,
-                    format!(
-                        "`plugin_info` declares `{key}` and `__init__` takes it as a parameter \
-                         but does not pass it on to `PluginClass.__init__`, whose default is \
-                         `None`, so the plugin object has no {key}: {consequence}; pass \
-                         `{key}={key}`"
-                    ),
-                ));
+            Some(_) => None,
+            None if self.signature.accepts(key) => Some(self.parameter_dropped(context, key)),
+            None if self.signature.var_keyword && !self.splat => {
+                Some(self.kwargs_dropped(context, key))
             }
-            None if signature.var_keyword && !splat => {
-                diagnostics.push(Diagnostic::new(
-                    &ARC012,
-                    context.path,
-                    range_of(call.child_by_field_name("function").unwrap_or(call)),
-                    format!(
-                        "`plugin_info` declares `{key}`, which `__init__` collects in `**kwargs` \
-                         but does not pass on to `PluginClass.__init__` (default `None`), so \
-                         the plugin object has no {key}: {consequence}; pass `**kwargs` on"
-                    ),
-                ));
-            }
-            None => {}
+            None => None,
         }
     }
-    diagnostics
+
+    /// `key` is passed as the literal `None`; the fix passes the parameter when there is one.
+    fn passes_none(&self, context: &Context<'_>, key: &str, value: TsNode<'_>) -> Diagnostic {
+        let consequence = consequence(key);
+        let diagnostic = Diagnostic::new(
+            &ARC012,
+            context.path,
+            range_of(value),
+            format!(
+                "`plugin_info` declares `{key}` but `__init__` passes `None` as `{key}` \
+                 to `PluginClass.__init__` (as ArchiHub's template does), so the plugin \
+                 object has no {key}: {consequence}"
+            ),
+        );
+        if !self.signature.accepts(key) {
+            return diagnostic;
+        }
+        diagnostic.with_fix(
+            format!("Pass the `{key}` parameter on"),
+            vec![Edit {
+                range: range_of(value),
+                new_text: key.to_string(),
+            }],
+        )
+    }
+
+    /// `__init__` takes `key` as a parameter and does not pass it on.
+    fn parameter_dropped(&self, context: &Context<'_>, key: &str) -> Diagnostic {
+        let consequence = consequence(key);
+        let range =
+            parameter_range(context.file, self.parameters, key).unwrap_or(range_of(self.call));
+        Diagnostic::new(
+            &ARC012,
+            context.path,
+            range,
+            format!(
+                "`plugin_info` declares `{key}` and `__init__` takes it as a parameter \
+                 but does not pass it on to `PluginClass.__init__`, whose default is \
+                 `None`, so the plugin object has no {key}: {consequence}; pass \
+                 `{key}={key}`"
+            ),
+        )
+    }
+
+    /// `__init__` collects `key` in `**kwargs` and does not pass them on.
+    fn kwargs_dropped(&self, context: &Context<'_>, key: &str) -> Diagnostic {
+        let consequence = consequence(key);
+        let function = self.call.child_by_field_name("function");
+        Diagnostic::new(
+            &ARC012,
+            context.path,
+            range_of(function.unwrap_or(self.call)),
+            format!(
+                "`plugin_info` declares `{key}`, which `__init__` collects in `**kwargs` \
+                 but does not pass on to `PluginClass.__init__` (default `None`), so \
+                 the plugin object has no {key}: {consequence}; pass `**kwargs` on"
+            ),
+        )
+    }
 }
 
 /// What ArchiHub does with a plugin object without `actions` / `capabilities`.

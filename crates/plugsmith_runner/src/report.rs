@@ -250,7 +250,39 @@ impl Report {
     /// Human-readable rendering; the last line is the REPORT line.
     pub fn render_text(&self) -> String {
         let mut o = String::new();
-        let ms = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1} ms"));
+        self.text_summary(&mut o);
+        self.text_calls(&mut o);
+        self.text_logs(&mut o);
+        for (name, out) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+            text_output(&mut o, name, out);
+        }
+        if let Some(v) = &self.return_value
+            && !v.is_null()
+        {
+            o.push_str(&format!("\nreturned: {v}\n"));
+        }
+        if let Some(e) = &self.exception {
+            text_exception(&mut o, e);
+        }
+        if let Some(s) = &self.stack_dump {
+            o.push_str("\nstack when stopped:\n");
+            for line in s.lines() {
+                o.push_str(&format!("  {line}\n"));
+            }
+        }
+        self.text_details(&mut o);
+        self.text_processes(&mut o);
+        for w in &self.warnings {
+            o.push_str(&format!("warning: {w}\n"));
+        }
+        o.push('\n');
+        o.push_str(&self.report_line());
+        o.push('\n');
+        o
+    }
+
+    /// The head of the text report: what ran, its status, durations, memory, limits, python.
+    fn text_summary(&self, o: &mut String) {
         o.push_str(&format!(
             "plugsmith run: {} ({}) {}\n",
             self.plugin, self.platform, self.entry
@@ -262,7 +294,18 @@ impl Report {
         if !self.message.is_empty() {
             o.push_str(&format!("message: {}\n", self.message));
         }
-        o.push_str(&format!(
+        o.push_str(&self.text_durations());
+        o.push_str(&self.text_memory());
+        if !self.limits.profile.is_empty() {
+            o.push_str(&format!("limits: {}\n", self.limits.profile));
+        }
+        o.push_str(&self.text_python());
+    }
+
+    /// The `durations:` line.
+    fn text_durations(&self) -> String {
+        let ms = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1} ms"));
+        format!(
             "durations: start-up {}, import {}, call {}, total {:.1} ms{}\n",
             ms(self.durations.startup_ms),
             ms(self.durations.import_ms),
@@ -271,8 +314,12 @@ impl Report {
             self.durations.install_ms.map_or(String::new(), |v| format!(
                 " (environment build {v:.0} ms, outside the limits)"
             ))
-        ));
-        o.push_str(&format!(
+        )
+    }
+
+    /// The `memory:` line.
+    fn text_memory(&self) -> String {
+        format!(
             "memory: limit {}, peak {}{}, enforced by {}\n",
             self.memory
                 .limit_bytes
@@ -282,120 +329,91 @@ impl Report {
                 .peak_bytes
                 .map_or("n/a".to_string(), crate::units::fmt_bytes),
             self.memory.enforcement
-        ));
-        if !self.limits.profile.is_empty() {
-            o.push_str(&format!("limits: {}\n", self.limits.profile));
+        )
+    }
+
+    /// The `python:` line: interpreter, version, and the requirements environment if any.
+    fn text_python(&self) -> String {
+        let env = &self.environment;
+        let venv = env.venv.as_ref().map_or(String::new(), |v| {
+            let how = if env.venv_cached == Some(true) {
+                "cached"
+            } else {
+                "built"
+            };
+            format!(", environment {v} ({how})")
+        });
+        let version = (env.python_version.as_ref()).map_or(String::new(), |v| format!(" ({v})"));
+        format!("python: {}{version}{venv}\n", env.python)
+    }
+
+    /// The recorded client calls, one `method(args, key=value)` per line.
+    fn text_calls(&self, o: &mut String) {
+        if self.calls.is_empty() {
+            return;
         }
         o.push_str(&format!(
-            "python: {}{}{}\n",
-            self.environment.python,
-            self.environment
-                .python_version
-                .as_ref()
-                .map_or(String::new(), |v| format!(" ({v})")),
-            self.environment
-                .venv
-                .as_ref()
-                .map_or(String::new(), |v| format!(
-                    ", environment {} ({})",
-                    v,
-                    if self.environment.venv_cached == Some(true) {
-                        "cached"
-                    } else {
-                        "built"
-                    }
-                ))
+            "\nclient calls ({}{}):\n",
+            self.calls.len(),
+            if self.calls_truncated {
+                ", truncated"
+            } else {
+                ""
+            }
         ));
-        if !self.calls.is_empty() {
-            o.push_str(&format!(
-                "\nclient calls ({}{}):\n",
-                self.calls.len(),
-                if self.calls_truncated {
-                    ", truncated"
-                } else {
-                    ""
-                }
-            ));
-            for c in &self.calls {
-                let m = c.get("method").and_then(Value::as_str).unwrap_or("?");
-                let args = c.get("args").cloned().unwrap_or(Value::Null);
-                let kwargs = c.get("kwargs").cloned().unwrap_or(Value::Null);
-                let mut parts: Vec<String> = Vec::new();
-                if let Value::Array(a) = &args {
-                    parts.extend(a.iter().map(|v| v.to_string()));
-                }
-                if let Value::Object(k) = &kwargs {
-                    parts.extend(k.iter().map(|(k, v)| format!("{k}={v}")));
-                }
-                o.push_str(&format!("  {m}({})\n", parts.join(", ")));
+        for c in &self.calls {
+            let m = c.get("method").and_then(Value::as_str).unwrap_or("?");
+            let args = c.get("args").cloned().unwrap_or(Value::Null);
+            let kwargs = c.get("kwargs").cloned().unwrap_or(Value::Null);
+            let mut parts: Vec<String> = Vec::new();
+            if let Value::Array(a) = &args {
+                parts.extend(a.iter().map(|v| v.to_string()));
             }
-        }
-        if !self.logs.is_empty() {
-            o.push_str(&format!(
-                "\nlogs ({}{}):\n",
-                self.logs.len(),
-                if self.logs_truncated {
-                    ", truncated"
-                } else {
-                    ""
-                }
-            ));
-            for l in &self.logs {
-                o.push_str(&format!("  {} {}: {}\n", l.level, l.logger, l.message));
+            if let Value::Object(k) = &kwargs {
+                parts.extend(k.iter().map(|(k, v)| format!("{k}={v}")));
             }
+            o.push_str(&format!("  {m}({})\n", parts.join(", ")));
         }
-        for (name, out) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
-            if !out.text.is_empty() {
-                o.push_str(&format!(
-                    "\n{name} ({} bytes{}):\n",
-                    out.bytes,
-                    if out.truncated { ", truncated" } else { "" }
-                ));
-                for line in out.text.lines() {
-                    o.push_str(&format!("  | {line}\n"));
-                }
+    }
+
+    /// The captured log records.
+    fn text_logs(&self, o: &mut String) {
+        if self.logs.is_empty() {
+            return;
+        }
+        o.push_str(&format!(
+            "\nlogs ({}{}):\n",
+            self.logs.len(),
+            if self.logs_truncated {
+                ", truncated"
+            } else {
+                ""
             }
+        ));
+        for l in &self.logs {
+            o.push_str(&format!("  {} {}: {}\n", l.level, l.logger, l.message));
         }
-        if let Some(v) = &self.return_value
-            && !v.is_null()
-        {
-            o.push_str(&format!("\nreturned: {v}\n"));
+    }
+
+    /// The platform details as JSON, cut at about 2000 bytes.
+    fn text_details(&self, o: &mut String) {
+        if self.details.is_null() {
+            return;
         }
-        if let Some(e) = &self.exception {
-            o.push_str(&format!(
-                "\nexception ({}): {}: {}\n",
-                e.phase, e.type_name, e.message
-            ));
-            if let Some(l) = &e.location {
-                o.push_str(&format!(
-                    "  at {}:{} in {}\n",
-                    l.file,
-                    l.line.unwrap_or(0),
-                    l.function
-                ));
-            }
-            for line in e.traceback.lines() {
-                o.push_str(&format!("  {line}\n"));
-            }
+        let mut d = self.details.to_string();
+        if d.len() > 2000 {
+            let cut = (0..=2000)
+                .rev()
+                .find(|&i| d.is_char_boundary(i))
+                .unwrap_or(0);
+            d.truncate(cut);
+            d.push_str("... (see --output-format json)");
         }
-        if let Some(s) = &self.stack_dump {
-            o.push_str("\nstack when stopped:\n");
-            for line in s.lines() {
-                o.push_str(&format!("  {line}\n"));
-            }
-        }
-        if !self.details.is_null() {
-            let mut d = self.details.to_string();
-            if d.len() > 2000 {
-                let cut = (0..=2000)
-                    .rev()
-                    .find(|&i| d.is_char_boundary(i))
-                    .unwrap_or(0);
-                d.truncate(cut);
-                d.push_str("... (see --output-format json)");
-            }
-            o.push_str(&format!("\ndetails: {d}\n"));
-        }
+        o.push_str(&format!("\ndetails: {d}\n"));
+    }
+
+    /// Orphans the runner killed and processes that survived the run.
+    fn text_processes(&self, o: &mut String) {
         if self.processes.orphans_killed > 0 {
             o.push_str(&format!(
                 "\nprocesses left running after the handler ended, killed: {}\n",
@@ -408,12 +426,39 @@ impl Report {
                 self.processes.survivors
             ));
         }
-        for w in &self.warnings {
-            o.push_str(&format!("warning: {w}\n"));
-        }
-        o.push('\n');
-        o.push_str(&self.report_line());
-        o.push('\n');
-        o
+    }
+}
+
+/// One captured stream, each line prefixed with `  | `; nothing when it is empty.
+fn text_output(o: &mut String, name: &str, out: &Output) {
+    if out.text.is_empty() {
+        return;
+    }
+    o.push_str(&format!(
+        "\n{name} ({} bytes{}):\n",
+        out.bytes,
+        if out.truncated { ", truncated" } else { "" }
+    ));
+    for line in out.text.lines() {
+        o.push_str(&format!("  | {line}\n"));
+    }
+}
+
+/// The exception: phase, type and message, where it was raised, and the traceback.
+fn text_exception(o: &mut String, e: &ExceptionInfo) {
+    o.push_str(&format!(
+        "\nexception ({}): {}: {}\n",
+        e.phase, e.type_name, e.message
+    ));
+    if let Some(l) = &e.location {
+        o.push_str(&format!(
+            "  at {}:{} in {}\n",
+            l.file,
+            l.line.unwrap_or(0),
+            l.function
+        ));
+    }
+    for line in e.traceback.lines() {
+        o.push_str(&format!("  {line}\n"));
     }
 }

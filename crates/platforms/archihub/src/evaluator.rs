@@ -281,95 +281,30 @@ impl State<'_> {
     /// One top-level assignment statement. `Some` when it decides the outcome.
     fn assignment(&mut self, node: TsNode<'_>, skipped: &mut Vec<Skipped>) -> Option<Outcome> {
         if let Some(annotation) = node.child_by_field_name("type") {
-            if let Some(left) = node.child_by_field_name("left")
-                && is_plugin_info(self.file, left)
-            {
-                skipped.push(Skipped {
-                    target: range_of(left).cover(range_of(annotation)),
-                    why: Why::Annotated {
-                        annotation: TextRange::new(
-                            range_of(left).end(),
-                            range_of(annotation).end(),
-                        ),
-                    },
-                });
-            }
+            self.annotated(node, annotation, skipped);
             return None;
         }
-        // `a = b = value`: the chain of targets, then the value.
-        let mut targets = Vec::new();
-        let mut here = node;
-        let value = loop {
-            targets.extend(here.child_by_field_name("left"));
-            match here.child_by_field_name("right") {
-                Some(right) if right.kind() == "assignment" => {
-                    if right.child_by_field_name("type").is_some() {
-                        return None;
-                    }
-                    here = right;
-                }
-                Some(right) => break right,
-                None => return None,
-            }
-        };
+        let (targets, value) = assignment_chain(node)?;
         let plugin_target = targets
             .iter()
             .copied()
             .find(|target| is_plugin_info(self.file, *target));
-        for target in &targets {
-            if target.kind() != "identifier" && self.mentions_plugin_info(*target, 0) {
-                skipped.push(Skipped {
-                    target: range_of(*target),
-                    why: Why::Unpacked,
-                });
-            }
-        }
+        self.skip_unpacked(&targets, skipped);
         match self.eval(value, 0) {
             Ok(val) => {
-                for target in &targets {
-                    if target.kind() == "identifier" {
-                        let name = self.file.text_of(*target).to_string();
-                        self.failed.remove(&name);
-                        self.too_large.remove(&name);
-                        self.env.insert(name, val.clone());
-                    }
-                }
+                self.bind(&targets, &val);
                 let target = plugin_target?;
-                Some(match &val.kind {
-                    Kind::Dict(_) => Outcome::Dict {
-                        info: to_node(&val),
-                        target: range_of(target),
-                    },
-                    _ => Outcome::NotDict {
-                        type_name: val.type_name(),
-                        value: range_of(value),
-                        target: range_of(target),
-                    },
-                })
+                Some(decided(&val, value, target))
             }
             Err(Fail::GaveUp) => {
                 if plugin_target.is_some() {
                     return Some(Outcome::GaveUp);
                 }
-                for target in &targets {
-                    if target.kind() == "identifier" {
-                        let name = self.file.text_of(*target).to_string();
-                        self.env.remove(&name);
-                        self.failed.remove(&name);
-                        self.too_large.insert(name);
-                    }
-                }
+                self.mark_too_large(&targets);
                 None
             }
             Err(Fail::Blocked(blocker)) => {
-                for target in &targets {
-                    if target.kind() == "identifier" {
-                        let name = self.file.text_of(*target).to_string();
-                        if !self.env.contains_key(&name) {
-                            self.failed.insert(name, blocker.clone());
-                        }
-                    }
-                }
+                self.mark_failed(&targets, &blocker);
                 if let Some(target) = plugin_target {
                     skipped.push(Skipped {
                         target: range_of(target),
@@ -377,6 +312,69 @@ impl State<'_> {
                     });
                 }
                 None
+            }
+        }
+    }
+
+    /// An annotated assignment (`ast.AnnAssign`): skipped when it targets `plugin_info`;
+    /// it binds nothing either way.
+    fn annotated(&self, node: TsNode<'_>, annotation: TsNode<'_>, skipped: &mut Vec<Skipped>) {
+        if let Some(left) = node.child_by_field_name("left")
+            && is_plugin_info(self.file, left)
+        {
+            skipped.push(Skipped {
+                target: range_of(left).cover(range_of(annotation)),
+                why: Why::Annotated {
+                    annotation: TextRange::new(range_of(left).end(), range_of(annotation).end()),
+                },
+            });
+        }
+    }
+
+    /// Skips every unpacking target (`a, plugin_info = ...`) that mentions `plugin_info`.
+    fn skip_unpacked(&self, targets: &[TsNode<'_>], skipped: &mut Vec<Skipped>) {
+        for target in targets {
+            if target.kind() != "identifier" && self.mentions_plugin_info(*target, 0) {
+                skipped.push(Skipped {
+                    target: range_of(*target),
+                    why: Why::Unpacked,
+                });
+            }
+        }
+    }
+
+    /// The names of the plain identifier targets.
+    fn names(&self, targets: &[TsNode<'_>]) -> Vec<String> {
+        targets
+            .iter()
+            .filter(|target| target.kind() == "identifier")
+            .map(|target| self.file.text_of(*target).to_string())
+            .collect()
+    }
+
+    /// Binds the identifier targets to `val`.
+    fn bind(&mut self, targets: &[TsNode<'_>], val: &Rc<Val>) {
+        for name in self.names(targets) {
+            self.failed.remove(&name);
+            self.too_large.remove(&name);
+            self.env.insert(name, val.clone());
+        }
+    }
+
+    /// The identifier targets' value went past the resource bounds.
+    fn mark_too_large(&mut self, targets: &[TsNode<'_>]) {
+        for name in self.names(targets) {
+            self.env.remove(&name);
+            self.failed.remove(&name);
+            self.too_large.insert(name);
+        }
+    }
+
+    /// The identifier targets not bound earlier are unevaluable because of `blocker`.
+    fn mark_failed(&mut self, targets: &[TsNode<'_>], blocker: &Blocker) {
+        for name in self.names(targets) {
+            if !self.env.contains_key(&name) {
+                self.failed.insert(name, blocker.clone());
             }
         }
     }
@@ -628,6 +626,41 @@ impl State<'_> {
                 format!("`{name}()` without exactly one positional argument"),
             )),
         }
+    }
+}
+
+/// `a = b = value`: the chain of targets, then the value. `None` when a link is annotated or
+/// the value is missing.
+fn assignment_chain(node: TsNode<'_>) -> Option<(Vec<TsNode<'_>>, TsNode<'_>)> {
+    let mut targets = Vec::new();
+    let mut here = node;
+    loop {
+        targets.extend(here.child_by_field_name("left"));
+        match here.child_by_field_name("right") {
+            Some(right) if right.kind() == "assignment" => {
+                if right.child_by_field_name("type").is_some() {
+                    return None;
+                }
+                here = right;
+            }
+            Some(right) => return Some((targets, right)),
+            None => return None,
+        }
+    }
+}
+
+/// The outcome of evaluating `plugin_info` (`target`) to `val` from the expression `value`.
+fn decided(val: &Rc<Val>, value: TsNode<'_>, target: TsNode<'_>) -> Outcome {
+    match &val.kind {
+        Kind::Dict(_) => Outcome::Dict {
+            info: to_node(val),
+            target: range_of(target),
+        },
+        _ => Outcome::NotDict {
+            type_name: val.type_name(),
+            value: range_of(value),
+            target: range_of(target),
+        },
     }
 }
 

@@ -4,8 +4,10 @@
 //!
 //! Pure like the core: the front end builds the workspace and reads configuration files.
 
+mod imports;
 mod registry;
 mod settings;
+mod stdlib;
 mod suppression;
 
 use std::collections::BTreeSet;
@@ -110,6 +112,7 @@ fn check_plugin_here(workspace: &Workspace, settings: &Settings, plugin: &Plugin
         None => Vec::new(),
     };
     diagnostics.extend(check_requirements(plugin, &files));
+    diagnostics.extend(imports::check(plugin, &files));
     diagnostics.retain(|diagnostic| !suppression::is_suppressed(&files, diagnostic));
     diagnostics.extend(unknown_suppressed_codes(workspace, &files));
     diagnostics.retain(|diagnostic| settings.enabled(diagnostic.code, &diagnostic.path));

@@ -38,6 +38,17 @@ pub static PLG003: Rule = Rule {
     doc: include_str!("../rules/PLG003.md"),
 };
 
+/// PLG004: a module the plugin imports is provided by nothing production installs
+/// (reported by `plugsmith_check` for plugins installed from a `requirements.txt`).
+pub static PLG004: Rule = Rule {
+    code: "PLG004",
+    name: "unlisted-import",
+    severity: Severity::Warning,
+    core: false,
+    summary: "Imported module is in neither the plugin, its requirements.txt, the standard library, nor the platform's preinstalled packages",
+    doc: include_str!("../rules/PLG004.md"),
+};
+
 /// PLG005: a `plugsmith: ignore[...]` comment names a code that no rule has.
 pub static PLG005: Rule = Rule {
     code: "PLG005",
@@ -49,7 +60,7 @@ pub static PLG005: Rule = Rule {
 };
 
 /// The common rules.
-pub static RULES: &[&Rule] = &[&PLG001, &PLG002, &PLG003, &PLG005];
+pub static RULES: &[&Rule] = &[&PLG001, &PLG002, &PLG003, &PLG004, &PLG005];
 
 /// PLG001 diagnostics for a parsed Python file. `consequence` says what the platform does
 /// with a file that does not compile, e.g. "Kili compiles every .py file at upload: the upload

@@ -8,8 +8,8 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use text_size::{TextRange, TextSize};
-pub use tree_sitter::Tree;
-use tree_sitter::{Node, Parser};
+use tree_sitter::Parser;
+pub use tree_sitter::{Node, Tree};
 
 /// A parsed Python file: its text and the tree-sitter tree over it.
 pub struct PythonFile {

@@ -50,6 +50,44 @@ pub fn check(text: &str) -> Vec<RequirementError> {
         .collect()
 }
 
+/// The distribution names a `requirements.txt` installs (as written; extras and versions
+/// dropped), in order; `None` when the file's full set cannot be known from the text: a line
+/// that includes another file or installs from a path or URL without a name (`-r`, `-e`,
+/// `./pkg`, `git+https://...`), or a line pip would refuse. Options that do not add packages
+/// (`-i`, `--hash`, `-c` ...) are ignored; `name @ url` gives `name`.
+pub fn names(text: &str) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    for (_, line) in logical_lines(text) {
+        let trimmed = strip_comment(&line).trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if trimmed.starts_with('-') {
+            let option = first_word(trimmed);
+            let includes = ["-r", "--requirement", "-e", "--editable"]
+                .iter()
+                .any(|known| option == *known || (known.len() == 2 && option.starts_with(known)));
+            if includes || check_option(trimmed).is_some() {
+                return None;
+            }
+            continue;
+        }
+        let requirement = trimmed
+            .find(" --")
+            .or_else(|| trimmed.find("\t--"))
+            .map_or(trimmed, |i| trimmed[..i].trim_end());
+        if is_url_or_path(requirement) {
+            return None;
+        }
+        if name_end_error(requirement).is_some() {
+            return None;
+        }
+        let parsed = Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement).ok()?;
+        names.push(parsed.name.to_string());
+    }
+    Some(names)
+}
+
 /// Joins backslash continuations; returns each logical line with the byte offset of its start.
 /// Continued lines are only joined when the joined text keeps byte positions meaningful: the
 /// offset of the first physical line is kept, which is where errors are reported.
@@ -115,6 +153,12 @@ fn check_line(offset: usize, line: &str) -> Option<RequirementError> {
     if is_url_or_path(requirement) {
         return None;
     }
+    if let Some((start, message)) = name_end_error(requirement) {
+        return Some(RequirementError {
+            range: at(start, 1),
+            message,
+        });
+    }
     match Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement) {
         Ok(_) => None,
         Err(error) => {
@@ -134,6 +178,30 @@ fn check_line(offset: usize, line: &str) -> Option<RequirementError> {
             })
         }
     }
+}
+
+/// pep508_rs 0.9 panics (`PackageName` validation) on a name that ends in `.`, `-` or `_`
+/// followed by more text (`a-!`, `a- >= 1`): report that name the way pep508 reports it at the
+/// end of the input. The offset of the offending character in `requirement`, and the message.
+fn name_end_error(requirement: &str) -> Option<(usize, String)> {
+    let lead = requirement.len() - requirement.trim_start().len();
+    let rest = &requirement[lead..];
+    if !rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        .unwrap_or(rest.len());
+    if len == rest.len() {
+        return None;
+    }
+    let last = rest[..len].chars().next_back()?;
+    matches!(last, '.' | '-' | '_').then(|| {
+        (
+            lead + len - 1,
+            format!("Package name must end with an alphanumeric character, not '{last}'"),
+        )
+    })
 }
 
 fn first_word(text: &str) -> &str {
@@ -181,6 +249,31 @@ mod tests {
     }
 
     #[test]
+    fn names_of_requirements() {
+        let text = "# c\nnumpy==1.26.*\nPyYAML >= 6  # yaml\n-i https://x\nopenai-whisper @ git+https://github.com/openai/whisper.git\nrequests[socks]; python_version >= '3.8'\n";
+        assert_eq!(
+            names(text),
+            Some(vec![
+                "numpy".to_string(),
+                "pyyaml".to_string(),
+                "openai-whisper".to_string(),
+                "requests".to_string()
+            ])
+        );
+        assert_eq!(errors("a-!\nb_ >= 1\n").len(), 2);
+        for unknown in [
+            "-r other.txt\n",
+            "-e .\n",
+            "./pkg\n",
+            "git+https://x/y.git\n",
+            "pandas >= 2,\n",
+            "-rother.txt\n",
+        ] {
+            assert_eq!(names(unknown), None, "{unknown:?}");
+        }
+    }
+
+    #[test]
     fn accepts_what_pip_accepts() {
         let text = "# comment\nnumpy==1.26.*\npandas >= 2  # trailing\n-r other.txt\n--extra-index-url https://x\n\
                     ./local/pkg\ngit+https://github.com/x/y.git#egg=y\nrequests[socks]; python_version >= '3.8'\n\
@@ -198,5 +291,18 @@ mod tests {
         );
         assert_eq!(found[1].0, "--frobnicate");
         assert_eq!(found[2].0, "-r");
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn never_panics(text in "(\\PC|[-=<>~!@#;,\\[\\]\\\\ \t\r\n.])*") {
+                let _ = check(&text);
+                let _ = names(&text);
+            }
+        }
     }
 }

@@ -16,7 +16,7 @@ use tree_sitter::Node as TsNode;
 
 use crate::Context;
 use crate::code_rules;
-use crate::evaluator::{Blocker, Outcome, Why};
+use crate::evaluator::{Blocker, Outcome, Skipped, Why};
 use crate::rules::{ARC001, ARC002, ARC004, ARC005, ARC006};
 
 /// The bundled schema source.
@@ -44,99 +44,112 @@ const NOT_FOUND: &str = "the listing logs \"plugin_info not found\" and skips th
 
 /// ARC001: no `plugin_info` that the listing evaluates to a dict.
 pub fn arc001(context: &Context<'_>, outcome: &Outcome) -> Vec<Diagnostic> {
-    let path = context.path;
     match outcome {
         Outcome::Dict { .. } | Outcome::GaveUp => Vec::new(),
         Outcome::NotDict {
             type_name,
             value,
             target,
-        } => vec![
-            Diagnostic::new(
-                &ARC001,
-                path,
-                *value,
-                format!(
-                    "`plugin_info` evaluates to a `{type_name}`, not a dict: ArchiHub's \
-                     listing raises `ValueError('plugin_info must be a dictionary')` and the \
-                     plugin is not listed"
-                ),
-            )
-            .with_related(path, *target, "the `plugin_info` ArchiHub evaluates"),
-        ],
-        Outcome::NotFound { skipped } if skipped.is_empty() => {
-            let range = code_rules::find_class(context.file)
-                .and_then(|class| class.child_by_field_name("name"))
-                .map_or_else(
-                    || first_line(context),
-                    plugsmith_core::syntax::python::range_of,
-                );
-            vec![Diagnostic::new(
-                &ARC001,
-                path,
-                range,
-                format!("no top-level `plugin_info = {{...}}` assignment: {NOT_FOUND}"),
-            )]
+        } => vec![not_dict(context, type_name, *value, *target)],
+        Outcome::NotFound { skipped } if skipped.is_empty() => vec![not_found(context)],
+        Outcome::NotFound { skipped } => {
+            let tail = if skipped.len() > 1 {
+                "no `plugin_info` assignment in the file is evaluable, so"
+            } else {
+                "so"
+            };
+            skipped
+                .iter()
+                .map(|skip| skipped_assignment(context, skip, tail))
+                .collect()
         }
-        Outcome::NotFound { skipped } => skipped
-            .iter()
-            .map(|skip| {
-                let tail = if skipped.len() > 1 {
-                    "no `plugin_info` assignment in the file is evaluable, so"
-                } else {
-                    "so"
-                };
-                match &skip.why {
-                    Why::Unevaluable(blocker) => unevaluable(context, skip.target, blocker, tail),
-                    Why::Annotated { annotation } => Diagnostic::new(
-                        &ARC001,
-                        path,
-                        skip.target,
-                        format!(
-                            "`plugin_info` is an annotated assignment, which ArchiHub's listing \
-                             ignores (it only evaluates plain `name = value` statements), \
-                             {tail} {NOT_FOUND}"
-                        ),
-                    )
-                    .with_fix(
-                        "Remove the annotation",
-                        vec![Edit {
-                            range: *annotation,
-                            new_text: String::new(),
-                        }],
-                    ),
-                    Why::Augmented => Diagnostic::new(
-                        &ARC001,
-                        path,
-                        skip.target,
-                        format!(
-                            "`plugin_info` is built by an augmented assignment, which ArchiHub's \
-                             listing ignores (it only evaluates plain `name = value` statements), \
-                             {tail} {NOT_FOUND}"
-                        ),
-                    ),
-                    Why::NotTopLevel { context: inside } => Diagnostic::new(
-                        &ARC001,
-                        path,
-                        skip.target,
-                        format!(
-                            "`plugin_info` is assigned inside {inside}: ArchiHub's listing only \
-                             evaluates the module's top-level statements, {tail} {NOT_FOUND}"
-                        ),
-                    ),
-                    Why::Unpacked => Diagnostic::new(
-                        &ARC001,
-                        path,
-                        skip.target,
-                        format!(
-                            "`plugin_info` is assigned by unpacking: ArchiHub's listing only \
-                             evaluates `plugin_info = value`, {tail} {NOT_FOUND}"
-                        ),
-                    ),
-                }
-            })
-            .collect(),
     }
+}
+
+/// `plugin_info` (`target`) evaluates to a `type_name` (`value`), not a dict.
+fn not_dict(
+    context: &Context<'_>,
+    type_name: &str,
+    value: TextRange,
+    target: TextRange,
+) -> Diagnostic {
+    let path = context.path;
+    Diagnostic::new(
+        &ARC001,
+        path,
+        value,
+        format!(
+            "`plugin_info` evaluates to a `{type_name}`, not a dict: ArchiHub's \
+             listing raises `ValueError('plugin_info must be a dictionary')` and the \
+             plugin is not listed"
+        ),
+    )
+    .with_related(path, target, "the `plugin_info` ArchiHub evaluates")
+}
+
+/// No `plugin_info` assignment at all: reported on the plugin class's name, else the first
+/// line.
+fn not_found(context: &Context<'_>) -> Diagnostic {
+    let range = code_rules::find_class(context.file)
+        .and_then(|class| class.child_by_field_name("name"))
+        .map_or_else(
+            || first_line(context),
+            plugsmith_core::syntax::python::range_of,
+        );
+    Diagnostic::new(
+        &ARC001,
+        context.path,
+        range,
+        format!("no top-level `plugin_info = {{...}}` assignment: {NOT_FOUND}"),
+    )
+}
+
+/// A `plugin_info` assignment the listing does not use; `tail` leads into [`NOT_FOUND`].
+fn skipped_assignment(context: &Context<'_>, skip: &Skipped, tail: &str) -> Diagnostic {
+    let reason = match &skip.why {
+        Why::Unevaluable(blocker) => return unevaluable(context, skip.target, blocker, tail),
+        Why::Annotated { annotation } => return annotated(context, skip.target, *annotation, tail),
+        Why::Augmented => format!(
+            "`plugin_info` is built by an augmented assignment, which ArchiHub's \
+             listing ignores (it only evaluates plain `name = value` statements), \
+             {tail} {NOT_FOUND}"
+        ),
+        Why::NotTopLevel { context: inside } => format!(
+            "`plugin_info` is assigned inside {inside}: ArchiHub's listing only \
+             evaluates the module's top-level statements, {tail} {NOT_FOUND}"
+        ),
+        Why::Unpacked => format!(
+            "`plugin_info` is assigned by unpacking: ArchiHub's listing only \
+             evaluates `plugin_info = value`, {tail} {NOT_FOUND}"
+        ),
+    };
+    Diagnostic::new(&ARC001, context.path, skip.target, reason)
+}
+
+/// `plugin_info: T = ...`; the fix deletes the `: T` part (`annotation`).
+fn annotated(
+    context: &Context<'_>,
+    target: TextRange,
+    annotation: TextRange,
+    tail: &str,
+) -> Diagnostic {
+    Diagnostic::new(
+        &ARC001,
+        context.path,
+        target,
+        format!(
+            "`plugin_info` is an annotated assignment, which ArchiHub's listing \
+             ignores (it only evaluates plain `name = value` statements), \
+             {tail} {NOT_FOUND}"
+        ),
+    )
+    .with_fix(
+        "Remove the annotation",
+        vec![Edit {
+            range: annotation,
+            new_text: String::new(),
+        }],
+    )
 }
 
 fn unevaluable(

@@ -397,180 +397,199 @@ struct Prepared {
     hard_requirements: Option<PathBuf>,
 }
 
+/// Builds the run spec of the platform's harness: what to call, with which inputs, from
+/// which folder, and whether a `requirements.txt` needs an environment.
 fn prepare(args: &RunArgs, platform: Platform, path: &Path) -> Result<Prepared, String> {
-    let mut spec = serde_json::Map::new();
     let dir = if path.is_dir() {
         path.to_path_buf()
     } else {
         path.parent().map(Path::to_path_buf).unwrap_or_default()
     };
-    let mut env = Vec::new();
-    let mut cwd = dir.clone();
-    let mut root = dir.clone();
-    let mut entry = args.event.clone().unwrap_or_default();
-    spec.insert("plugin_path".into(), json!(path));
-    let harness = match platform {
-        Platform::Kili => {
-            if path.is_dir() && !path.join("main.py").is_file() {
-                return Err(format!(
-                    "{} has no main.py (a Kili folder plugin needs one)",
-                    path.display()
-                ));
-            }
-            spec.insert(
-                "label".into(),
-                json_or_sample(&args.label, "label", samples::KILI_LABEL)?,
-            );
-            let payload = match &args.payload {
-                Some(p) => read_json(p, "payload")?,
-                None if args.event.as_deref().is_some_and(|e| e.contains('.')) => {
-                    serde_json::from_str(samples::KILI_EVENT_PAYLOAD).unwrap_or(Value::Null)
-                }
-                None => Value::Null,
-            };
-            spec.insert("payload".into(), payload);
-            if let Some(r) = &args.responses {
-                spec.insert("responses".into(), read_json(r, "responses")?);
-            }
-            spec.insert("asset_id".into(), json!(args.asset_id));
-            spec.insert("project_id".into(), json!(args.project_id));
-            spec.insert("event".into(), json!(args.event));
-            spec.insert(
-                "kili_events_catalog".into(),
-                serde_json::from_str(KILI_EVENTS).unwrap_or(Value::Null),
-            );
-            HARNESS_KILI
-        }
-        Platform::Panoptes => {
-            let info = if path.is_dir() {
-                detect::panoptes_info_file(path).ok_or_else(|| {
-                    format!("{} has no *.panoptes-plugin info file", path.display())
-                })?
-            } else {
-                path.to_path_buf()
-            };
-            spec.insert("info_file".into(), json!(info));
-            spec.insert(
-                "resource".into(),
-                json_or_sample(&args.resource, "resource", samples::PANOPTES_RESOURCE)?,
-            );
-            if entry.is_empty() {
-                entry = "run".into();
-            }
-            HARNESS_PANOPTES
-        }
-        Platform::ArchiHub => {
-            let pdir = if path.is_dir() {
-                path.to_path_buf()
-            } else {
-                dir.clone()
-            };
-            if !pdir.join("__init__.py").is_file() {
-                return Err(format!(
-                    "{} has no __init__.py (an ArchiHub plugin is a package folder)",
-                    pdir.display()
-                ));
-            }
-            spec.insert("plugin_dir".into(), json!(pdir));
-            spec.insert(
-                "records".into(),
-                json_or_sample(&args.records, "records", samples::ARCHIHUB_RECORDS)?,
-            );
-            spec.insert(
-                "body".into(),
-                json_or_sample(&args.body, "body", samples::ARCHIHUB_BODY)?,
-            );
-            spec.insert("user".into(), json!(args.user));
-            if entry.is_empty() {
-                entry = "bulk".into();
-            }
-            spec.insert("task".into(), json!(entry));
-            root = pdir.clone();
-            cwd = pdir;
-            HARNESS_ARCHIHUB
-        }
-        Platform::Flowdapt => {
-            let workflow = match (&args.workflow, &args.target) {
-                (Some(w), _) => Some(w.clone()),
-                (None, Some(_)) => None,
-                (None, None) if path.is_file() => Some(path.to_path_buf()),
-                (None, None) => detect::workflow_files(path).next(),
-            };
-            if let Some(t) = &args.target {
-                spec.insert("target".into(), json!(t));
-                entry = t.clone();
-            } else if let Some(w) = &workflow {
-                let doc = read_workflow(w)?;
-                if entry.is_empty() {
-                    entry = doc
-                        .pointer("/metadata/name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("workflow")
-                        .to_string();
-                } else {
-                    spec.insert("only_stage".into(), json!(entry));
-                }
-                spec.insert("workflow".into(), doc);
-            } else {
-                return Err("no workflow file found: pass --workflow FILE or --target package.module.function".into());
-            }
-            spec.insert(
-                "input".into(),
-                json_or_sample(&args.input, "input", samples::FLOWDAPT_INPUT)?,
-            );
-            if let Some(c) = &args.config {
-                spec.insert("config".into(), read_json(c, "config")?);
-            }
-            HARNESS_FLOWDAPT
-        }
-        Platform::Supervisely => {
-            let pdir = if path.is_dir() {
-                path.to_path_buf()
-            } else {
-                dir.clone()
-            };
-            let mode = if entry.is_empty() {
-                ["main", "train", "inference"]
-                    .into_iter()
-                    .find(|m| pdir.join("src").join(format!("{m}.py")).is_file())
-                    .unwrap_or("main")
-                    .to_string()
-            } else {
-                entry.clone()
-            };
-            let script = pdir.join("src").join(format!("{mode}.py"));
-            if !script.is_file() {
-                return Err(format!(
-                    "{} does not exist (Supervisely runs src/<mode>.py)",
-                    script.display()
-                ));
-            }
-            entry = mode;
-            spec.insert("script".into(), json!(script));
-            spec.insert(
-                "config".into(),
-                json_or_sample(&args.config, "task config", samples::SUPERVISELY_CONFIG)?,
-            );
-            root = pdir.clone();
-            cwd = pdir.join("src");
-            env.push(("LOG_LEVEL".into(), "DEBUG".into()));
-            env.push(("LANG".into(), "C.UTF-8".into()));
-            env.push(("PYTHONUNBUFFERED".into(), "1".into()));
-            HARNESS_SUPERVISELY
-        }
-    };
-    spec.insert("plugin_root".into(), json!(root));
-    let req = root.join("requirements.txt");
-    Ok(Prepared {
+    let mut prep = Prepared {
         platform,
-        root: root.clone(),
-        cwd,
-        spec,
-        harness,
-        entry,
-        env,
-        hard_requirements: req.is_file().then_some(req),
-    })
+        root: dir.clone(),
+        cwd: dir,
+        spec: serde_json::Map::new(),
+        harness: "",
+        entry: args.event.clone().unwrap_or_default(),
+        env: Vec::new(),
+        hard_requirements: None,
+    };
+    prep.spec.insert("plugin_path".into(), json!(path));
+    prep.harness = match platform {
+        Platform::Kili => prepare_kili(args, path, &mut prep)?,
+        Platform::Panoptes => prepare_panoptes(args, path, &mut prep)?,
+        Platform::ArchiHub => prepare_archihub(args, &mut prep)?,
+        Platform::Flowdapt => prepare_flowdapt(args, path, &mut prep)?,
+        Platform::Supervisely => prepare_supervisely(args, &mut prep)?,
+    };
+    prep.spec.insert("plugin_root".into(), json!(prep.root));
+    let req = prep.root.join("requirements.txt");
+    prep.hard_requirements = req.is_file().then_some(req);
+    Ok(prep)
+}
+
+/// Kili: the label, the event payload (a sample one for dotted event names), recorded responses.
+fn prepare_kili(args: &RunArgs, path: &Path, prep: &mut Prepared) -> Result<&'static str, String> {
+    if path.is_dir() && !path.join("main.py").is_file() {
+        return Err(format!(
+            "{} has no main.py (a Kili folder plugin needs one)",
+            path.display()
+        ));
+    }
+    let spec = &mut prep.spec;
+    spec.insert(
+        "label".into(),
+        json_or_sample(&args.label, "label", samples::KILI_LABEL)?,
+    );
+    let payload = match &args.payload {
+        Some(p) => read_json(p, "payload")?,
+        None if args.event.as_deref().is_some_and(|e| e.contains('.')) => {
+            serde_json::from_str(samples::KILI_EVENT_PAYLOAD).unwrap_or(Value::Null)
+        }
+        None => Value::Null,
+    };
+    spec.insert("payload".into(), payload);
+    if let Some(r) = &args.responses {
+        spec.insert("responses".into(), read_json(r, "responses")?);
+    }
+    spec.insert("asset_id".into(), json!(args.asset_id));
+    spec.insert("project_id".into(), json!(args.project_id));
+    spec.insert("event".into(), json!(args.event));
+    spec.insert(
+        "kili_events_catalog".into(),
+        serde_json::from_str(KILI_EVENTS).unwrap_or(Value::Null),
+    );
+    Ok(HARNESS_KILI)
+}
+
+/// Panoptes: the `*.panoptes-plugin` info file and the resource; the entry defaults to `run`.
+fn prepare_panoptes(
+    args: &RunArgs,
+    path: &Path,
+    prep: &mut Prepared,
+) -> Result<&'static str, String> {
+    let info = if path.is_dir() {
+        detect::panoptes_info_file(path)
+            .ok_or_else(|| format!("{} has no *.panoptes-plugin info file", path.display()))?
+    } else {
+        path.to_path_buf()
+    };
+    prep.spec.insert("info_file".into(), json!(info));
+    prep.spec.insert(
+        "resource".into(),
+        json_or_sample(&args.resource, "resource", samples::PANOPTES_RESOURCE)?,
+    );
+    if prep.entry.is_empty() {
+        prep.entry = "run".into();
+    }
+    Ok(HARNESS_PANOPTES)
+}
+
+/// ArchiHub: a package folder run with records and a body; the task defaults to `bulk`.
+fn prepare_archihub(args: &RunArgs, prep: &mut Prepared) -> Result<&'static str, String> {
+    let pdir = prep.root.clone();
+    if !pdir.join("__init__.py").is_file() {
+        return Err(format!(
+            "{} has no __init__.py (an ArchiHub plugin is a package folder)",
+            pdir.display()
+        ));
+    }
+    let spec = &mut prep.spec;
+    spec.insert("plugin_dir".into(), json!(pdir));
+    spec.insert(
+        "records".into(),
+        json_or_sample(&args.records, "records", samples::ARCHIHUB_RECORDS)?,
+    );
+    spec.insert(
+        "body".into(),
+        json_or_sample(&args.body, "body", samples::ARCHIHUB_BODY)?,
+    );
+    spec.insert("user".into(), json!(args.user));
+    if prep.entry.is_empty() {
+        prep.entry = "bulk".into();
+    }
+    spec.insert("task".into(), json!(prep.entry));
+    prep.cwd = pdir;
+    Ok(HARNESS_ARCHIHUB)
+}
+
+/// Flowdapt: a `--target` function, or a workflow file (given, the plugin itself, or the
+/// first found) run whole or, with an entry, one stage of it.
+fn prepare_flowdapt(
+    args: &RunArgs,
+    path: &Path,
+    prep: &mut Prepared,
+) -> Result<&'static str, String> {
+    let workflow = match (&args.workflow, &args.target) {
+        (Some(w), _) => Some(w.clone()),
+        (None, Some(_)) => None,
+        (None, None) if path.is_file() => Some(path.to_path_buf()),
+        (None, None) => detect::workflow_files(path).next(),
+    };
+    let spec = &mut prep.spec;
+    if let Some(t) = &args.target {
+        spec.insert("target".into(), json!(t));
+        prep.entry = t.clone();
+    } else if let Some(w) = &workflow {
+        let doc = read_workflow(w)?;
+        if prep.entry.is_empty() {
+            prep.entry = doc
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("workflow")
+                .to_string();
+        } else {
+            spec.insert("only_stage".into(), json!(prep.entry));
+        }
+        spec.insert("workflow".into(), doc);
+    } else {
+        return Err(
+            "no workflow file found: pass --workflow FILE or --target package.module.function"
+                .into(),
+        );
+    }
+    spec.insert(
+        "input".into(),
+        json_or_sample(&args.input, "input", samples::FLOWDAPT_INPUT)?,
+    );
+    if let Some(c) = &args.config {
+        spec.insert("config".into(), read_json(c, "config")?);
+    }
+    Ok(HARNESS_FLOWDAPT)
+}
+
+/// Supervisely: `src/<mode>.py` (mode from the entry, else the first of main, train,
+/// inference present) run from `src/` with the task config and the platform's environment.
+fn prepare_supervisely(args: &RunArgs, prep: &mut Prepared) -> Result<&'static str, String> {
+    let pdir = prep.root.clone();
+    let mode = if prep.entry.is_empty() {
+        ["main", "train", "inference"]
+            .into_iter()
+            .find(|m| pdir.join("src").join(format!("{m}.py")).is_file())
+            .unwrap_or("main")
+            .to_string()
+    } else {
+        prep.entry.clone()
+    };
+    let script = pdir.join("src").join(format!("{mode}.py"));
+    if !script.is_file() {
+        return Err(format!(
+            "{} does not exist (Supervisely runs src/<mode>.py)",
+            script.display()
+        ));
+    }
+    prep.entry = mode;
+    prep.spec.insert("script".into(), json!(script));
+    prep.spec.insert(
+        "config".into(),
+        json_or_sample(&args.config, "task config", samples::SUPERVISELY_CONFIG)?,
+    );
+    prep.cwd = pdir.join("src");
+    prep.env.push(("LOG_LEVEL".into(), "DEBUG".into()));
+    prep.env.push(("LANG".into(), "C.UTF-8".into()));
+    prep.env.push(("PYTHONUNBUFFERED".into(), "1".into()));
+    Ok(HARNESS_SUPERVISELY)
 }
 
 /// Runs the plugin and returns the report (never panics on user input).

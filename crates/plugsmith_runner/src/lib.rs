@@ -47,9 +47,10 @@ pub use exec::CancelToken;
 use limits::{BackendPref, Sandbox};
 use report::{ExceptionInfo, Frame, LogLine, Output, Report, Status};
 use serde_json::{Value, json};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use units::Limit;
 
 const HARNESS_COMMON: &str = include_str!("harness/common.py");
@@ -612,7 +613,6 @@ fn set_cancelled(report: &mut Report) {
 }
 
 fn run_inner(args: &RunArgs, cancel: Option<&CancelToken>) -> Report {
-    let is_cancelled = || cancel.is_some_and(CancelToken::is_cancelled);
     let path = match std::fs::canonicalize(&args.path) {
         Ok(p) => p,
         Err(e) => {
@@ -633,21 +633,35 @@ fn run_inner(args: &RunArgs, cancel: Option<&CancelToken>) -> Report {
         Err(e) => return Report::runner_error("unknown", &name, e),
     };
     let mut report = Report::new(platform.name(), &name);
+    let limits = match apply_limits(args, platform, &path, &mut report) {
+        Ok(l) => l,
+        Err(e) => return Report::runner_error(platform.name(), &name, e),
+    };
+    if let Err(why) = run_plugin(args, cancel, platform, &path, &limits, &mut report) {
+        why.record(&mut report);
+    }
+    report
+}
+
+/// The limits of one run: the command line's, else the platform profile's.
+struct RunLimits {
+    memory: Option<u64>,
+    timeout: Option<Duration>,
+    soft_timeout: Option<Duration>,
+}
+
+/// Resolves the run's limits and records them (and the profile's warnings) in `report`.
+fn apply_limits(
+    args: &RunArgs,
+    platform: Platform,
+    path: &Path,
+    report: &mut Report,
+) -> Result<RunLimits, String> {
     let mut warnings = Vec::new();
-    let prof = profile(platform, &path, &mut warnings);
-    let memory = match opt_limit(&args.memory, units::parse_memory, prof.memory) {
-        Ok(m) => m,
-        Err(e) => return Report::runner_error(platform.name(), &name, e),
-    };
-    let timeout = match opt_limit(&args.timeout, units::parse_duration, prof.timeout) {
-        Ok(m) => m,
-        Err(e) => return Report::runner_error(platform.name(), &name, e),
-    };
-    let soft_timeout = match opt_limit(&args.soft_timeout, units::parse_duration, prof.soft_timeout)
-    {
-        Ok(m) => m,
-        Err(e) => return Report::runner_error(platform.name(), &name, e),
-    };
+    let prof = profile(platform, path, &mut warnings);
+    let memory = opt_limit(&args.memory, units::parse_memory, prof.memory)?;
+    let timeout = opt_limit(&args.timeout, units::parse_duration, prof.timeout)?;
+    let soft_timeout = opt_limit(&args.soft_timeout, units::parse_duration, prof.soft_timeout)?;
     report.limits.timeout_s = timeout.map(|d| d.as_secs_f64());
     report.limits.soft_timeout_s = soft_timeout.map(|d| d.as_secs_f64());
     report.limits.profile = if args.memory.is_some() || args.timeout.is_some() {
@@ -657,139 +671,187 @@ fn run_inner(args: &RunArgs, cancel: Option<&CancelToken>) -> Report {
     };
     report.memory.limit_bytes = memory;
     report.warnings = warnings;
+    Ok(RunLimits {
+        memory,
+        timeout,
+        soft_timeout,
+    })
+}
 
-    let prep = match prepare(args, platform, &path) {
-        Ok(p) => p,
-        Err(e) => {
-            report.message = e;
-            return report;
+/// Why a run ended before the plugin's outcome could be reported.
+enum Stopped {
+    /// A runner error, with its message.
+    Failed(String),
+    Cancelled,
+}
+
+impl Stopped {
+    fn record(self, report: &mut Report) {
+        match self {
+            Stopped::Failed(message) => report.message = message,
+            Stopped::Cancelled => set_cancelled(report),
         }
-    };
+    }
+}
+
+fn check_cancel(cancel: Option<&CancelToken>) -> Result<(), Stopped> {
+    match cancel.is_some_and(CancelToken::is_cancelled) {
+        true => Err(Stopped::Cancelled),
+        false => Ok(()),
+    }
+}
+
+/// Prepares the run, sets up its interpreter, writes the harness, runs it in the sandbox and
+/// fills `report` with the outcome.
+fn run_plugin(
+    args: &RunArgs,
+    cancel: Option<&CancelToken>,
+    platform: Platform,
+    path: &Path,
+    limits: &RunLimits,
+    report: &mut Report,
+) -> Result<(), Stopped> {
+    let prep = prepare(args, platform, path).map_err(Stopped::Failed)?;
     report.entry = prep.entry.clone();
-    if is_cancelled() {
-        set_cancelled(&mut report);
-        return report;
-    }
-
-    // Interpreter and environment (outside the limits).
+    check_cancel(cancel)?;
     let cache = env::cache_dir(args.cache_dir.as_deref());
-    let base = match env::resolve_python(args.python.as_deref(), &prep.root, &cache) {
-        Ok(i) => i,
-        Err(e) => {
-            report.message = e;
-            return report;
-        }
-    };
-    let mut python = base.path.clone();
-    report.environment.python = base.path.display().to_string();
-    report.environment.python_version = base.version.clone();
-    if let Some(req) = &prep.hard_requirements {
-        if args.no_install {
-            report.warnings.push(format!(
-                "{} not installed (--no-install): running in {}",
-                req.display(),
-                base.path.display()
-            ));
-        } else {
-            match env::ensure_venv(&base, req, &prep.root, &cache, args.installer, cancel) {
-                Ok(v) => {
-                    python = v.python.clone();
-                    report.environment.venv = Some(v.dir.display().to_string());
-                    report.environment.venv_cached = Some(v.cached);
-                    report.environment.installer = Some(v.installer.clone());
-                    if !v.cached {
-                        report.durations.install_ms = Some(v.build.as_secs_f64() * 1000.0);
-                    }
-                }
-                Err(e) if e == env::BUILD_CANCELLED => {
-                    set_cancelled(&mut report);
-                    return report;
-                }
-                Err(e) => {
-                    report.message = e;
-                    return report;
-                }
-            }
-        }
-    }
-    if is_cancelled() {
-        set_cancelled(&mut report);
-        return report;
-    }
-
-    // Harness files.
-    let tmp = match tempfile::Builder::new().prefix("plugsmith-run-").tempdir() {
-        Ok(t) => t,
-        Err(e) => {
-            report.message = format!("cannot create a temporary directory: {e}");
-            return report;
-        }
-    };
-    let harness_path = tmp.path().join("plugsmith_harness.py");
-    let spec_path = tmp.path().join("spec.json");
+    let python = python_env(args, &prep, &cache, cancel, report)?;
+    check_cancel(cancel)?;
+    // Held until the end: the stack dump is read back from it.
+    let tmp = (tempfile::Builder::new().prefix("plugsmith-run-").tempdir())
+        .map_err(|e| Stopped::Failed(format!("cannot create a temporary directory: {e}")))?;
     let stack_path = tmp.path().join("stack.txt");
-    let mut spec = prep.spec.clone();
-    spec.insert("stack_file".into(), json!(stack_path));
-    spec.insert("task_dir".into(), json!(tmp.path().join("sly_task_data")));
-    let harness_src = format!("{HARNESS_COMMON}\n{}", prep.harness);
-    if let Err(e) = std::fs::write(
-        &spec_path,
-        serde_json::to_vec(&Value::Object(spec)).unwrap_or_default(),
-    ) {
-        report.message = format!("cannot write the run spec: {e}");
-        return report;
-    }
-    // The harness is imported from a content-addressed folder in the cache so its bytecode is
-    // compiled once; when the cache is not writable it runs as a script from the temp dir.
-    let harness_args: Vec<std::ffi::OsString> = match cached_harness(&cache, &harness_src) {
-        Some(dir) => {
-            let dir_lit = serde_json::to_string(&dir.display().to_string()).unwrap_or_default();
-            vec![
-                "-c".into(),
-                format!("import sys; sys.path.insert(0, {dir_lit}); import plugsmith_harness")
-                    .into(),
-            ]
-        }
-        None => {
-            if let Err(e) = std::fs::write(&harness_path, &harness_src) {
-                report.message = format!("cannot write the harness: {e}");
-                return report;
-            }
-            vec![harness_path.clone().into()]
-        }
-    };
-
-    let sandbox = Sandbox::create(memory, args.limits_backend);
+    let argv = write_harness(&prep, &cache, tmp.path(), &stack_path)?;
+    let sandbox = Sandbox::create(limits.memory, args.limits_backend);
     report.memory.backend = sandbox.backend.name().to_string();
     report.memory.enforcement = sandbox.enforcement();
     report.memory.approximate = sandbox.backend == limits::Backend::Rlimit;
     report.warnings.extend(sandbox.warnings.iter().cloned());
+    let spec = exec_spec(args, &prep, python, argv, limits, cancel);
+    let out = exec::execute(&spec, &sandbox);
+    drop(sandbox);
+    assemble(
+        report,
+        &prep,
+        out,
+        limits.timeout,
+        &stack_path,
+        limits.memory,
+    );
+    Ok(())
+}
 
-    let mut env: Vec<(std::ffi::OsString, std::ffi::OsString)> =
+/// Resolves the interpreter and, for a `requirements.txt`, its environment (built outside
+/// the limits); records both in `report` and returns the python to run.
+fn python_env(
+    args: &RunArgs,
+    prep: &Prepared,
+    cache: &Path,
+    cancel: Option<&CancelToken>,
+    report: &mut Report,
+) -> Result<PathBuf, Stopped> {
+    let base =
+        env::resolve_python(args.python.as_deref(), &prep.root, cache).map_err(Stopped::Failed)?;
+    report.environment.python = base.path.display().to_string();
+    report.environment.python_version = base.version.clone();
+    let Some(req) = &prep.hard_requirements else {
+        return Ok(base.path);
+    };
+    if args.no_install {
+        report.warnings.push(format!(
+            "{} not installed (--no-install): running in {}",
+            req.display(),
+            base.path.display()
+        ));
+        return Ok(base.path);
+    }
+    match env::ensure_venv(&base, req, &prep.root, cache, args.installer, cancel) {
+        Ok(v) => {
+            report.environment.venv = Some(v.dir.display().to_string());
+            report.environment.venv_cached = Some(v.cached);
+            report.environment.installer = Some(v.installer.clone());
+            if !v.cached {
+                report.durations.install_ms = Some(v.build.as_secs_f64() * 1000.0);
+            }
+            Ok(v.python)
+        }
+        Err(e) if e == env::BUILD_CANCELLED => Err(Stopped::Cancelled),
+        Err(e) => Err(Stopped::Failed(e)),
+    }
+}
+
+/// Writes the run spec (and, when the cache is not writable, the harness) into `tmp`;
+/// returns the interpreter's arguments that run them.
+fn write_harness(
+    prep: &Prepared,
+    cache: &Path,
+    tmp: &Path,
+    stack_path: &Path,
+) -> Result<Vec<OsString>, Stopped> {
+    let spec_path = tmp.join("spec.json");
+    let mut spec = prep.spec.clone();
+    spec.insert("stack_file".into(), json!(stack_path));
+    spec.insert("task_dir".into(), json!(tmp.join("sly_task_data")));
+    std::fs::write(
+        &spec_path,
+        serde_json::to_vec(&Value::Object(spec)).unwrap_or_default(),
+    )
+    .map_err(|e| Stopped::Failed(format!("cannot write the run spec: {e}")))?;
+    let harness_src = format!("{HARNESS_COMMON}\n{}", prep.harness);
+    let harness = harness_args(cache, tmp, &harness_src)?;
+    Ok(["-I".into(), "-u".into()]
+        .into_iter()
+        .chain(harness)
+        .chain([spec_path.into_os_string()])
+        .collect())
+}
+
+/// The harness is imported from a content-addressed folder in the cache so its bytecode is
+/// compiled once; when the cache is not writable it runs as a script from the temp dir.
+fn harness_args(cache: &Path, tmp: &Path, src: &str) -> Result<Vec<OsString>, Stopped> {
+    match cached_harness(cache, src) {
+        Some(dir) => {
+            let dir_lit = serde_json::to_string(&dir.display().to_string()).unwrap_or_default();
+            Ok(vec![
+                "-c".into(),
+                format!("import sys; sys.path.insert(0, {dir_lit}); import plugsmith_harness")
+                    .into(),
+            ])
+        }
+        None => {
+            let harness_path = tmp.join("plugsmith_harness.py");
+            std::fs::write(&harness_path, src)
+                .map_err(|e| Stopped::Failed(format!("cannot write the harness: {e}")))?;
+            Ok(vec![harness_path.into()])
+        }
+    }
+}
+
+/// What [`exec::execute`] runs: `python` with `argv`, the platform's environment plus
+/// `PLUGSMITH_RUN=1`, from the plugin's working folder, under the run's deadlines.
+fn exec_spec(
+    args: &RunArgs,
+    prep: &Prepared,
+    python: PathBuf,
+    argv: Vec<OsString>,
+    limits: &RunLimits,
+    cancel: Option<&CancelToken>,
+) -> exec::ExecSpec {
+    let mut env: Vec<(OsString, OsString)> =
         prep.env.iter().map(|(k, v)| (k.into(), v.into())).collect();
     env.push(("PLUGSMITH_RUN".into(), "1".into()));
-    let spec_exec = exec::ExecSpec {
-        program: python.clone(),
-        args: ["-I".into(), "-u".into()]
-            .into_iter()
-            .chain(harness_args)
-            .chain([spec_path.clone().into_os_string()])
-            .collect(),
+    exec::ExecSpec {
+        program: python,
+        args: argv,
         env,
         cwd: prep.cwd.clone(),
-        timeout,
-        soft_timeout,
+        timeout: limits.timeout,
+        soft_timeout: limits.soft_timeout,
         stack_grace: Duration::from_millis(300),
         output_cap: args.max_output,
         reader_deadline: Duration::from_secs(2),
         cancel: cancel.cloned(),
-    };
-    let started = Instant::now();
-    let out = exec::execute(&spec_exec, &sandbox);
-    let _ = started;
-    drop(sandbox);
-    assemble(&mut report, &prep, out, timeout, &stack_path, memory);
-    report
+    }
 }
 
 /// Writes the harness once into `<cache>/harness/<sha256>/plugsmith_harness.py`.

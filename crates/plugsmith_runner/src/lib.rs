@@ -894,6 +894,8 @@ fn to_output(c: &exec::Captured) -> Output {
 
 const MAX_LIST: usize = 2000;
 
+/// Fills `report` from the run's outcome: process facts, phase durations, what the harness
+/// sent (logs, calls, details, the result), the stack dump, and finally status and message.
 fn assemble(
     report: &mut Report,
     prep: &Prepared,
@@ -902,6 +904,36 @@ fn assemble(
     stack_path: &Path,
     memory: Option<u64>,
 ) {
+    record_process(report, &out);
+    if let Some(e) = &out.spawn_error {
+        report.status = Status::RunnerError;
+        report.message = e.clone();
+        return;
+    }
+    let result_msg = out
+        .messages
+        .iter()
+        .find(|m| m.value.get("kind").and_then(Value::as_str) == Some("result"));
+    record_durations(report, &out, result_msg);
+    let mut details = record_messages(report, &out.messages);
+    if prep.platform == Platform::Supervisely {
+        parse_supervisely_logs(report);
+    }
+    let stack = std::fs::read_to_string(stack_path).unwrap_or_default();
+    if !stack.trim().is_empty() {
+        report.stack_dump = Some(stack);
+    }
+    if let Some(r) = result_msg {
+        record_result_extras(report, &r.value, &mut details);
+    }
+    if !details.is_empty() {
+        report.details = Value::Object(details);
+    }
+    set_status(report, &out, result_msg, timeout, memory);
+}
+
+/// Exit, captured output, memory and process facts, and warnings about lost output.
+fn record_process(report: &mut Report, out: &exec::ExecOutcome) {
     report.durations.total_ms = ms(out.wall);
     report.exit.code = out.exit_code;
     report.exit.signal = out.signal;
@@ -921,20 +953,19 @@ fn assemble(
             out.messages_dropped
         ));
     }
-    if let Some(e) = &out.spawn_error {
-        report.status = Status::RunnerError;
-        report.message = e.clone();
-        return;
-    }
-    // Phase timings.
-    let started = at(&out, "started");
-    let import = at(&out, "import").or(started);
-    let imported = at(&out, "imported");
-    let call = at(&out, "call").or(imported);
-    let result_msg = out
-        .messages
-        .iter()
-        .find(|m| m.value.get("kind").and_then(Value::as_str) == Some("result"));
+}
+
+/// Start-up, import and call durations from the harness's phase messages; the call ends at
+/// the result (or at the end of the run without one).
+fn record_durations(
+    report: &mut Report,
+    out: &exec::ExecOutcome,
+    result_msg: Option<&exec::Message>,
+) {
+    let started = at(out, "started");
+    let import = at(out, "import").or(started);
+    let imported = at(out, "imported");
+    let call = at(out, "call").or(imported);
     let end = result_msg.map(|m| m.at).unwrap_or(out.wall);
     report.durations.startup_ms = started.map(ms);
     if let (Some(a), Some(b)) = (
@@ -946,46 +977,20 @@ fn assemble(
     if let Some(c) = call {
         report.durations.call_ms = Some(ms(end.saturating_sub(c)));
     }
-    // Streams from the harness.
+}
+
+/// Records the harness's log, call, entry and warning messages; returns the details sent.
+fn record_messages(
+    report: &mut Report,
+    messages: &[exec::Message],
+) -> serde_json::Map<String, Value> {
     let mut details = serde_json::Map::new();
-    for m in &out.messages {
+    for m in messages {
         match m.value.get("kind").and_then(Value::as_str) {
-            Some("log") => {
-                if report.logs.len() >= MAX_LIST {
-                    report.logs_truncated = true;
-                    continue;
-                }
-                let s = |k: &str| {
-                    m.value
-                        .get(k)
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string()
-                };
-                report.logs.push(LogLine {
-                    level: s("level"),
-                    logger: s("logger"),
-                    message: s("message"),
-                    file: m
-                        .value
-                        .get("file")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    line: m.value.get("line").and_then(Value::as_u64),
-                });
-            }
-            Some("call") => {
-                if report.calls.len() >= MAX_LIST {
-                    report.calls_truncated = true;
-                    continue;
-                }
-                let mut c = m.value.clone();
-                if let Some(o) = c.as_object_mut() {
-                    o.remove("kind");
-                    o.insert("at_ms".into(), json!((ms(m.at) * 10.0).round() / 10.0));
-                }
-                report.calls.push(c);
-            }
+            Some("log") if report.logs.len() >= MAX_LIST => report.logs_truncated = true,
+            Some("log") => report.logs.push(log_line(&m.value)),
+            Some("call") if report.calls.len() >= MAX_LIST => report.calls_truncated = true,
+            Some("call") => report.calls.push(client_call(m)),
             Some("entry") => {
                 if let Some(e) = m.value.get("event").and_then(Value::as_str) {
                     report.entry = e.to_string();
@@ -1011,65 +1016,82 @@ fn assemble(
             _ => {}
         }
     }
-    if prep.platform == Platform::Supervisely {
-        parse_supervisely_logs(report);
-    }
-    let stack = std::fs::read_to_string(stack_path).unwrap_or_default();
-    if !stack.trim().is_empty() {
-        report.stack_dump = Some(stack);
-    }
+    details
+}
 
-    if let Some(r) = result_msg {
-        let v = &r.value;
-        if let Some(extra) = v.get("extra").and_then(Value::as_object) {
-            for (k, val) in extra {
-                if k == "handler" {
-                    report.handler = val.as_str().map(str::to_string);
-                } else if k == "event" {
-                    if let Some(e) = val.as_str() {
-                        report.entry = e.to_string();
-                    }
-                } else if k != "system_exit_ok" {
-                    details.insert(k.clone(), val.clone());
+fn log_line(v: &Value) -> LogLine {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    LogLine {
+        level: s("level"),
+        logger: s("logger"),
+        message: s("message"),
+        file: v.get("file").and_then(Value::as_str).map(str::to_string),
+        line: v.get("line").and_then(Value::as_u64),
+    }
+}
+
+/// A recorded client call without its `kind`, with the time it was made (`at_ms`).
+fn client_call(m: &exec::Message) -> Value {
+    let mut c = m.value.clone();
+    if let Some(o) = c.as_object_mut() {
+        o.remove("kind");
+        o.insert("at_ms".into(), json!((ms(m.at) * 10.0).round() / 10.0));
+    }
+    c
+}
+
+/// The result's `extra` (handler and event, the rest as details) and the interpreter it
+/// reports.
+fn record_result_extras(
+    report: &mut Report,
+    v: &Value,
+    details: &mut serde_json::Map<String, Value>,
+) {
+    if let Some(extra) = v.get("extra").and_then(Value::as_object) {
+        for (k, val) in extra {
+            if k == "handler" {
+                report.handler = val.as_str().map(str::to_string);
+            } else if k == "event" {
+                if let Some(e) = val.as_str() {
+                    report.entry = e.to_string();
                 }
+            } else if k != "system_exit_ok" {
+                details.insert(k.clone(), val.clone());
             }
         }
-        if let Some(py) = v.get("python") {
-            if let Some(e) = py.get("executable").and_then(Value::as_str) {
-                report.environment.python = e.to_string();
-            }
-            report.environment.python_version = py
-                .get("version")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+    }
+    if let Some(py) = v.get("python") {
+        if let Some(e) = py.get("executable").and_then(Value::as_str) {
+            report.environment.python = e.to_string();
         }
+        report.environment.python_version = py
+            .get("version")
+            .and_then(Value::as_str)
+            .map(str::to_string);
     }
-    if !details.is_empty() {
-        report.details = Value::Object(details);
-    }
+}
 
+/// Status and message, in order of precedence: cancelled, timed out, over the memory limit,
+/// else what the harness's result says, else a crash.
+fn set_status(
+    report: &mut Report,
+    out: &exec::ExecOutcome,
+    result_msg: Option<&exec::Message>,
+    timeout: Option<Duration>,
+    memory: Option<u64>,
+) {
     let killed = out.signal == Some(libc::SIGKILL);
     let limit_txt = memory.map_or("none".to_string(), units::fmt_bytes);
-    let peak_txt = report
-        .memory
-        .peak_bytes
-        .map_or("n/a".to_string(), units::fmt_bytes);
     if out.cancelled {
         set_cancelled(report);
         return;
     }
     if out.timed_out {
-        report.status = Status::Timeout;
-        report.message = format!(
-            "Task timed out after {:.2} seconds",
-            timeout.map_or(0.0, |t| t.as_secs_f64())
-        );
-        if result_msg.is_none() && report.stack_dump.is_none() {
-            report.warnings.push("no stack dump: the interpreter did not respond to SIGUSR1 (blocked in native code?)".into());
-        }
+        set_timed_out(report, timeout, result_msg.is_some());
         return;
     }
     if (out.mem.oom_kills > 0 && killed && result_msg.is_none()) || out.polled_limit_exceeded {
+        let peak_txt = (report.memory.peak_bytes).map_or("n/a".to_string(), units::fmt_bytes);
         report.status = Status::MemoryLimitExceeded;
         report.message = format!(
             "Runtime exited with error: signal: killed (memory limit of {limit_txt} exceeded; Max Memory Used {}{peak_txt})",
@@ -1081,46 +1103,7 @@ fn assemble(
         report.warnings.push(format!("{} process(es) of the plugin were OOM-killed by the {limit_txt} limit; the handler itself survived", out.mem.oom_kills));
     }
     match result_msg {
-        Some(r) => {
-            let v = &r.value;
-            match v.get("status").and_then(Value::as_str) {
-                Some("ok") => {
-                    report.status = Status::Ok;
-                    report.return_value = v.get("return").cloned();
-                    report.message = "Handler returned".into();
-                }
-                Some("handler_error") => {
-                    let e = v.get("exception").cloned().unwrap_or(Value::Null);
-                    let info = exception_info(&e);
-                    // Under rlimits Python raises MemoryError where production would SIGKILL.
-                    if report.memory.approximate
-                        && memory.is_some()
-                        && info.type_name == "MemoryError"
-                    {
-                        report.status = Status::MemoryLimitExceeded;
-                        report.message = format!(
-                            "MemoryError under RLIMIT_DATA {limit_txt} (approximate: production's kernel limit would SIGKILL the process)"
-                        );
-                    } else {
-                        report.status = Status::HandlerError;
-                        report.message = if info.message.is_empty() {
-                            info.type_name.clone()
-                        } else {
-                            format!("{}: {}", info.type_name, info.message)
-                        };
-                    }
-                    report.exception = Some(info);
-                }
-                _ => {
-                    report.status = Status::RunnerError;
-                    report.message = v
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .unwrap_or("harness error")
-                        .to_string();
-                }
-            }
-        }
+        Some(r) => set_result_status(report, &r.value, memory, &limit_txt),
         None => {
             report.status = Status::Crashed;
             report.message = match (out.exit_code, out.signal) {
@@ -1130,6 +1113,61 @@ fn assemble(
             };
         }
     }
+}
+
+fn set_timed_out(report: &mut Report, timeout: Option<Duration>, has_result: bool) {
+    report.status = Status::Timeout;
+    report.message = format!(
+        "Task timed out after {:.2} seconds",
+        timeout.map_or(0.0, |t| t.as_secs_f64())
+    );
+    if !has_result && report.stack_dump.is_none() {
+        report.warnings.push(
+            "no stack dump: the interpreter did not respond to SIGUSR1 (blocked in native code?)"
+                .into(),
+        );
+    }
+}
+
+/// Status from the harness's result message: ok, a handler error, or a harness error.
+fn set_result_status(report: &mut Report, v: &Value, memory: Option<u64>, limit_txt: &str) {
+    match v.get("status").and_then(Value::as_str) {
+        Some("ok") => {
+            report.status = Status::Ok;
+            report.return_value = v.get("return").cloned();
+            report.message = "Handler returned".into();
+        }
+        Some("handler_error") => set_handler_error(report, v, memory, limit_txt),
+        _ => {
+            report.status = Status::RunnerError;
+            report.message = v
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("harness error")
+                .to_string();
+        }
+    }
+}
+
+/// The handler raised: a handler error, or (under rlimits) the memory limit, where Python
+/// raises MemoryError where production would SIGKILL.
+fn set_handler_error(report: &mut Report, v: &Value, memory: Option<u64>, limit_txt: &str) {
+    let e = v.get("exception").cloned().unwrap_or(Value::Null);
+    let info = exception_info(&e);
+    if report.memory.approximate && memory.is_some() && info.type_name == "MemoryError" {
+        report.status = Status::MemoryLimitExceeded;
+        report.message = format!(
+            "MemoryError under RLIMIT_DATA {limit_txt} (approximate: production's kernel limit would SIGKILL the process)"
+        );
+    } else {
+        report.status = Status::HandlerError;
+        report.message = if info.message.is_empty() {
+            info.type_name.clone()
+        } else {
+            format!("{}: {}", info.type_name, info.message)
+        };
+    }
+    report.exception = Some(info);
 }
 
 fn exception_info(e: &Value) -> ExceptionInfo {

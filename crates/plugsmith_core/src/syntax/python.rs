@@ -304,25 +304,36 @@ fn rest_of_line(file: &PythonFile, start: usize, end: usize) -> TextRange {
     let end = end.clamp(start, file.text.len());
     let slice = file.text.get(start..end).unwrap_or("");
     let first = slice.split('\n').next().unwrap_or("").trim_end();
-    let len = if first.is_empty() {
-        slice.chars().next().map_or(0, char::len_utf8)
-    } else {
-        first.len()
-    };
-    TextRange::at(TextSize::new(start as u32), TextSize::new(len as u32))
+    if first.is_empty() {
+        return visible_near(&file.text, start);
+    }
+    TextRange::at(
+        TextSize::new(start as u32),
+        TextSize::new(first.len() as u32),
+    )
 }
 
 /// A `MISSING` node has no width: point at the last character before it instead.
 fn widen_missing(file: &PythonFile, node: Node<'_>) -> TextRange {
-    let at = node.start_byte().min(file.text.len());
-    let before = file.text[..at].trim_end();
+    visible_near(&file.text, node.start_byte())
+}
+
+/// One visible character for an error at `at` that has no text of its own (a zero-width node,
+/// or one that starts at a line break): the last non-blank character before `at`, else the
+/// first character from `at` on. Empty only for an empty file.
+fn visible_near(text: &str, at: usize) -> TextRange {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = text[..at].trim_end();
     match before.chars().next_back() {
         Some(ch) => TextRange::at(
             TextSize::new((before.len() - ch.len_utf8()) as u32),
             TextSize::new(ch.len_utf8() as u32),
         ),
         None => {
-            let len = file.text[at..].chars().next().map_or(0, char::len_utf8);
+            let len = text[at..].chars().next().map_or(0, char::len_utf8);
             TextRange::at(TextSize::new(at as u32), TextSize::new(len as u32))
         }
     }
@@ -386,6 +397,26 @@ mod tests {
         let broken = format!("x = {}1\n", "{1: ".repeat(5000));
         assert!(!errors(&broken).is_empty());
         assert!(errors("s = '(((' # (((\nx = ([1])\n").is_empty());
+    }
+
+    /// Whatever the input, every error range is non-empty and inside the text.
+    #[test]
+    fn error_ranges_are_never_empty() {
+        let sources = [
+            "def f(:\n",
+            "x = (\n",
+            "class A:\n    def f(self)\n",
+            "if x:\n#\n",
+            "\n\n)\n",
+            "def f():\n    return 1 +\n\n",
+        ];
+        for source in sources {
+            let file = parse(Arc::from(source));
+            for error in syntax_errors(&file) {
+                assert!(!error.range.is_empty(), "{source:?}: {error:?}");
+                assert!(u32::from(error.range.end()) as usize <= source.len());
+            }
+        }
     }
 
     #[test]

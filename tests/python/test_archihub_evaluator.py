@@ -38,6 +38,8 @@ from pathlib import Path
 
 import pytest
 
+from plugsmith_binary import plugsmith_bin
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures" / "archihub"
 
@@ -174,18 +176,6 @@ def looks_like_archihub(path: Path) -> bool:
 
 # --------------------------------------------------------------------------------------------
 # plugsmith's side.
-
-
-def plugsmith_bin() -> Path:
-    binary = Path(os.environ.get("PLUGSMITH_BIN", REPO / "target" / "debug" / "plugsmith"))
-    if not binary.is_absolute():
-        binary = REPO / binary
-    if not binary.is_file():
-        pytest.skip(
-            f"plugsmith binary not found at {binary}: run `cargo build -p plugsmith` or set"
-            " PLUGSMITH_BIN"
-        )
-    return binary
 
 
 def plugsmith_codes(case: Path) -> dict[Path, set[str]]:

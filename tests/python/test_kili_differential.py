@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 
+from plugsmith_binary import plugsmith_bin
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures" / "kili"
 
@@ -44,18 +46,6 @@ upload = pytest.importorskip(
 # event matcher, which this test never passes).
 UPLOAD_ERRORS = {"PLG001", "KIL001", "KIL002", "KIL004", "KIL007", "KIL013", "KIL014"}
 HANDLER_NAMES = set(upload.POSSIBLE_HANDLERS) | {"on_event"}
-
-
-def plugsmith_bin() -> Path:
-    binary = Path(os.environ.get("PLUGSMITH_BIN", REPO / "target" / "debug" / "plugsmith"))
-    if not binary.is_absolute():
-        binary = REPO / binary
-    if not binary.is_file():
-        pytest.skip(
-            f"plugsmith binary not found at {binary}: run `cargo build -p plugsmith` or set"
-            " PLUGSMITH_BIN"
-        )
-    return binary
 
 
 @dataclass

@@ -24,6 +24,24 @@ fn show(r: &Report) -> String {
     r.render_text()
 }
 
+/// The hanging plugin wrote its own pid and its setsid grandchild's to `pid_file`: both must
+/// be gone (within 2 s of the report, the time the kernel needs to reap them).
+fn assert_all_dead(pid_file: &std::path::Path, what: &str) {
+    let pids = std::fs::read_to_string(pid_file).expect("the plugin wrote its pids");
+    let pids: Vec<i32> = pids
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    assert_eq!(pids.len(), 2);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while pids.iter().any(|&p| pid_alive(p)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for p in pids {
+        assert!(!pid_alive(p), "process {p} survived {what}");
+    }
+}
+
 fn pid_alive(pid: i32) -> bool {
     // A zombie is not a live process; anything else in /proc is.
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
@@ -83,19 +101,7 @@ fn hang_case(backend: BackendPref) {
     assert!(stack.contains("wait_forever"), "{}", show(&r));
     assert!(stack.contains("kili_hang/main.py"), "{stack}");
     // No process survives: the child and its setsid grandchild are gone.
-    let pids = std::fs::read_to_string(&pid_file).expect("the plugin wrote its pids");
-    let pids: Vec<i32> = pids
-        .split_whitespace()
-        .map(|p| p.parse().unwrap())
-        .collect();
-    assert_eq!(pids.len(), 2);
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while pids.iter().any(|&p| pid_alive(p)) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    for p in pids {
-        assert!(!pid_alive(p), "process {p} survived the run");
-    }
+    assert_all_dead(&pid_file, "the run");
     assert!(
         r.processes.survivors.is_empty(),
         "{:?}",
@@ -382,19 +388,7 @@ fn cancel_case(backend: BackendPref) {
     // Same kill path as a timeout: where it was, and nothing left running.
     let stack = r.stack_dump.clone().unwrap_or_default();
     assert!(stack.contains("wait_forever"), "{}", show(&r));
-    let pids = std::fs::read_to_string(&pid_file).expect("the plugin wrote its pids");
-    let pids: Vec<i32> = pids
-        .split_whitespace()
-        .map(|p| p.parse().unwrap())
-        .collect();
-    assert_eq!(pids.len(), 2);
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while pids.iter().any(|&p| pid_alive(p)) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    for p in pids {
-        assert!(!pid_alive(p), "process {p} survived the cancelled run");
-    }
+    assert_all_dead(&pid_file, "the cancelled run");
     assert!(
         r.processes.survivors.is_empty(),
         "{:?} {}",

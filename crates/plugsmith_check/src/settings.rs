@@ -261,14 +261,18 @@ fn check_selector(selector: &str) -> Result<(), String> {
         rule.code.len() >= selector.len()
             && rule.code[..selector.len()].eq_ignore_ascii_case(selector)
     });
-    let family = ["PLG", "KIL", "PAN", "SLY", "FDT", "ARC"]
-        .iter()
-        .any(|family| {
-            selector.len() <= 6
-                && family.len() <= selector.len()
-                && selector[..3].eq_ignore_ascii_case(family)
-        });
-    if known || (family && selector.chars().skip(3).all(|c| c.is_ascii_digit())) {
+    // A family and up to three digits (`KIL0`, `PAN01`): a code the catalog may not have yet.
+    let in_family = match (selector.get(..3), selector.get(3..)) {
+        (Some(family), Some(digits)) => {
+            ["PLG", "KIL", "PAN", "SLY", "FDT", "ARC"]
+                .iter()
+                .any(|known| known.eq_ignore_ascii_case(family))
+                && digits.len() <= 3
+                && digits.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    };
+    if known || in_family {
         Ok(())
     } else {
         Err(format!(
@@ -343,6 +347,15 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn selectors_with_multibyte_characters_are_errors_not_panics() {
+        assert!(check_selector("KIé1").is_err());
+        assert!(check_selector("é").is_err());
+        assert!(check_selector("kil0").is_ok());
+        assert!(check_selector("PAN9").is_ok());
+        assert!(check_selector("PAN0001").is_err());
     }
 
     #[test]
